@@ -1,0 +1,46 @@
+/**
+ * `newbie-studio` command line. Each command group lives in commands/<group>.ts and registers itself here.
+ * Exit codes (conventions.md §7): 0 ok, 1 check failed, 2 usage/invalid input, 3 runtime failure, 130 cancelled.
+ * `--json` prints one JSON document on stdout; human text goes to stderr.
+ */
+import { Command, CommanderError } from 'commander';
+import { StudioError, exitCodeFor } from '../../shared/errors';
+import { appVersion } from '../version';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('newbie-studio')
+    .description('NewBie Studio: generate images with NewBie-image-Exp0.1 on your own GPU, from the command line.')
+    .version(appVersion())
+    .showHelpAfterError()
+    .exitOverride();
+  // Command groups register here (one line each).
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help / --version exit with code 0 through exitOverride; usage errors are exit 2.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof StudioError) {
+      process.stderr.write(`newbie-studio: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);
+      return exitCodeFor(e.code);
+    }
+    process.stderr.write(`newbie-studio: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 3;
+  }
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,4 @@
+export * from './dtypes';
+export * from './reader';
+export * from './weightSet';
+export * from './writer';
