@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { StudioError, exitCodeFor } from '../../shared/errors';
 import { appVersion } from '../version';
+import { registerParityCommands } from './commands/parity';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Command groups register here (one line each).
+  registerParityCommands(program);
   return program;
 }
 

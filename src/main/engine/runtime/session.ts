@@ -1,0 +1,126 @@
+/**
+ * The only module that imports onnxruntime-node (architecture.md §2). Sessions are created from in-memory ModelProto
+ * bytes whose initializers point into the original .safetensors files (runtime-notes.md §1, §6).
+ */
+import * as ort from 'onnxruntime-node';
+import { StudioError } from '../../../shared/errors';
+import type { ProviderName } from '../../../shared/dto';
+
+/** Plain tensor data crossing the engine API (no ORT types outside this folder). */
+export type TensorData =
+  | { type: 'float32'; data: Float32Array; dims: number[] }
+  | { type: 'float16'; data: Uint16Array; dims: number[] }
+  | { type: 'int64'; data: BigInt64Array; dims: number[] }
+  | { type: 'int32'; data: Int32Array; dims: number[] }
+  | { type: 'bool'; data: Uint8Array; dims: number[] };
+
+export const f32 = (data: Float32Array, dims: number[]): TensorData => ({ type: 'float32', data, dims });
+export const i64 = (values: ArrayLike<number>, dims: number[]): TensorData => ({
+  type: 'int64',
+  data: BigInt64Array.from(Array.from(values, (v) => BigInt(v))),
+  dims,
+});
+export const bool = (data: Uint8Array, dims: number[]): TensorData => ({ type: 'bool', data, dims });
+
+export interface SessionOptions {
+  provider: ProviderName;
+  /** CUDA/DML device index. */
+  deviceId?: number;
+  /** Threads for CPU kernels (default: ORT's choice). */
+  intraOpThreads?: number;
+}
+
+/** ORT provider names per our provider names. */
+const EP_NAME: Record<ProviderName, string> = { cuda: 'cuda', dml: 'dml', coreml: 'coreml', webgpu: 'webgpu', cpu: 'cpu' };
+
+function sessionOptions(externalFolder: string | null, opts: SessionOptions): ort.InferenceSession.SessionOptions {
+  const ep = opts.provider === 'cpu' ? ['cpu'] : [{ name: EP_NAME[opts.provider], deviceId: opts.deviceId ?? 0 }, 'cpu'];
+  const extra: Record<string, unknown> = {
+    // Weights stay mmapped from the safetensors files: no constant folding of Cast(weight), no prepacked copies
+    // (runtime-notes.md §1.3-1.4).
+    optimization: { disable_specified_optimizers: 'ConstantFolding' },
+    session: {
+      disable_prepacking: '1',
+      use_device_allocator_for_initializers: '1',
+      ...(externalFolder ? { model_external_initializers_file_folder_path: externalFolder } : {}),
+    },
+  };
+  return {
+    executionProviders: ep as ort.InferenceSession.SessionOptions['executionProviders'],
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: false,
+    enableMemPattern: false,
+    logSeverityLevel: 3,
+    ...(opts.intraOpThreads ? { intraOpNumThreads: opts.intraOpThreads } : {}),
+    extra,
+  };
+}
+
+/** One component's ORT session. `run` is synchronous on this thread (runtime-notes.md §3): call it in the engine host. */
+export class EngineSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly provider: ProviderName,
+    readonly label: string,
+  ) {}
+
+  /**
+   * Creates a session from ModelProto bytes.
+   * @throws StudioError ProviderUnavailable when the provider cannot load; ModelInvalid when ORT rejects the graph
+   *   or the external data (the message names the component).
+   */
+  static async create(label: string, bytes: Uint8Array, externalFolder: string | null, opts: SessionOptions): Promise<EngineSession> {
+    try {
+      const s = await ort.InferenceSession.create(bytes, sessionOptions(externalFolder, opts));
+      return new EngineSession(s, opts.provider, label);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (classifyProviderFailure(msg)) {
+        throw new StudioError('ProviderUnavailable', `${label}: the ${opts.provider} execution provider could not load: ${firstLine(msg)}`);
+      }
+      throw new StudioError('ModelInvalid', `${label}: onnxruntime rejected the graph or its weights: ${firstLine(msg)}`);
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  /** Runs the graph; returns every output as plain data (copied to host memory). */
+  async run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [k, t] of Object.entries(feeds)) ortFeeds[k] = new ort.Tensor(t.type, t.data, t.dims);
+    const out = await this.session.run(ortFeeds);
+    const result: Record<string, TensorData> = {};
+    for (const [k, t] of Object.entries(out)) {
+      result[k] = { type: t.type, data: t.data, dims: [...t.dims] } as TensorData;
+      t.dispose?.();
+    }
+    return result;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** True when an ORT error means the execution provider itself failed to load (not the graph). */
+export function classifyProviderFailure(message: string): boolean {
+  return /Failed to load shared library|backend not found|RequestAdapter|Couldn't load Vulkan|not available in this build|ExecutionProvider.*(not|cannot)/i.test(
+    message,
+  );
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].slice(0, 500);
+}
+
+/** onnxruntime-node version string. */
+export function ortVersion(): string {
+  const v = (ort.env as { versions?: { node?: string; common?: string } }).versions;
+  return v?.node ?? v?.common ?? 'unknown';
+}
