@@ -22,6 +22,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
+          engineHost: resolve(__dirname, 'src/main/engine/host/entry.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },

@@ -68,3 +68,85 @@ export interface StageTimings {
   decodeMs: number;
   totalMs: number;
 }
+
+// ───────────── Devices and VRAM (issue 7; produced by src/main/system) ─────────────
+
+/** One GPU as nvidia-smi reports it. Memory in bytes. */
+export interface GpuInfo {
+  /** nvidia-smi index (PCI bus order). */
+  index: number;
+  uuid?: string;
+  name: string;
+  vendor: 'nvidia';
+  totalVram: number;
+  driverVersion?: string;
+  /** Highest CUDA version the driver supports ("12.4"), from the nvidia-smi header. */
+  cudaVersion?: string;
+  /** CUDA compute capability (8.9), when the driver reports it. */
+  computeCapability?: number;
+  /** bf16 kernels: compute capability ≥ 8.0 (architecture.md §4). */
+  bf16: boolean;
+}
+
+/** Whether an onnxruntime execution provider loaded in the engine host, and why not. */
+export interface ProviderStatus {
+  name: ProviderName;
+  available: boolean;
+  reason?: string;
+}
+
+/** The `auto` precision plan a GPU provider would use, and whether it can load here. */
+export interface ProviderPlan {
+  provider: ProviderName;
+  /** CUDA device the plan was computed for. */
+  gpuIndex?: number;
+  gpuName?: string;
+  available: boolean;
+  reason?: string;
+  plan: PrecisionPlan;
+}
+
+/** What `devices.get` and `newbie-studio devices --json` return. */
+export interface DeviceInfo {
+  gpus: GpuInfo[];
+  /** How the GPU list was obtained; `error` when nvidia-smi is missing or failed. */
+  gpuQuery: { tool: 'nvidia-smi'; ok: boolean; error?: string };
+  providers: ProviderStatus[];
+  /** `auto` plan per GPU provider relevant on this machine (also the ones that cannot load). */
+  planned: ProviderPlan[];
+  /** The provider and `auto` plan that actually apply. */
+  active: { provider: ProviderName; gpuIndex?: number; plan: PrecisionPlan };
+  /** Human sentences: fallbacks and why, missing GPU, no bf16… (never silent, architecture.md §4). */
+  notices: string[];
+  host: { platform: string; arch: string; cpuModel: string; cpuCount: number; totalRam: number; freeRam: number };
+}
+
+/** One GPU in a monitor sample (bytes, percent, °C); null where nvidia-smi says [N/A]. */
+export interface GpuMemorySample {
+  index: number;
+  uuid?: string;
+  name: string;
+  totalBytes: number | null;
+  usedBytes: number | null;
+  freeBytes: number | null;
+  utilizationPercent: number | null;
+  temperatureC: number | null;
+}
+
+/** One of our processes (main, engine host) in a monitor sample. */
+export interface ProcessMemorySample {
+  pid: number;
+  label: string;
+  rssBytes: number | null;
+  /** VRAM this process holds per GPU index, from --query-compute-apps (absent on WDDM / when unknown). */
+  vramBytes: Record<number, number>;
+}
+
+/** Payload of the `vram.sample` event, about once a second. `time` in ms since the Unix epoch. */
+export interface VramSample {
+  time: number;
+  /** ok: fresh nvidia-smi data; stale: the child is silent or restarting; unavailable: no nvidia-smi. */
+  gpuStatus: 'ok' | 'stale' | 'unavailable';
+  gpus: GpuMemorySample[];
+  processes: ProcessMemorySample[];
+}

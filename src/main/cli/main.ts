@@ -7,6 +7,11 @@ import { Command, CommanderError } from 'commander';
 import { StudioError, exitCodeFor } from '../../shared/errors';
 import { appVersion } from '../version';
 import { registerParityCommands } from './commands/parity';
+import { registerGenerateCommands } from './commands/generate';
+import { registerHistoryCommands } from './commands/history';
+import { registerModelsCommands } from './commands/models';
+import { registerDevicesCommands } from './commands/devices';
+import { registerPromptCommands } from './commands/prompt';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -17,7 +22,12 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Command groups register here (one line each).
+  registerGenerateCommands(program);
   registerParityCommands(program);
+  registerHistoryCommands(program);
+  registerModelsCommands(program);
+  registerDevicesCommands(program);
+  registerPromptCommands(program);
   return program;
 }
 

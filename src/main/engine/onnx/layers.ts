@@ -104,14 +104,18 @@ export interface AttentionSpec {
 export function attention(ctx: Ctx, a: AttentionSpec): Value {
   const g = ctx.g;
   const D = a.headDim;
+  // Reshapes keep the symbolic token dim (0 = copy, Unsqueeze/Squeeze for the batch axis): a -1 there leaves an
+  // unnamed dim, and ORT's allocation planner then cannot reuse buffers, which makes session creation quadratic in
+  // the node count (measured: 36 DiT blocks took 2-3 s to create with -1, bench/dit-graph.ts).
+  const axis0 = g.constI64([0]);
   const prep = (x: Value, heads: number, norm?: TensorInfo): Value => {
     let t = x;
     if (norm && a.qkNorm) {
-      const perHead = reshape(ctx, t, [-1, heads, D]);
+      const perHead = reshape(ctx, t, [0, heads, D]);
       const normed = a.qkNorm.onePlus ? rmsNormOnePlus(ctx, perHead, norm, a.qkNorm.eps) : rmsNorm(ctx, perHead, norm, a.qkNorm.eps);
-      t = reshape(ctx, normed, [-1, heads * D]);
+      t = reshape(ctx, normed, [0, heads * D]);
     }
-    t = reshape(ctx, t, [1, -1, heads * D]);
+    t = g.op1('Unsqueeze', [t, axis0]);
     if (a.rope) {
       // RoPE in fp32 (the reference rotates in float32 and casts back).
       const r = g.op1('RotaryEmbedding', [g.cast(t, 'float32'), a.rope.cos, a.rope.sin], {
@@ -124,7 +128,7 @@ export function attention(ctx: Ctx, a: AttentionSpec): Value {
   };
   const q = prep(a.q, a.numHeads, a.qkNorm?.q);
   const k = prep(a.k, a.numKvHeads, a.qkNorm?.k);
-  const v = reshape(ctx, a.v, [1, -1, a.numKvHeads * D]);
+  const v = g.op1('Unsqueeze', [a.v, axis0]);
   const attrs: Record<string, number | { float: number }> = {
     q_num_heads: a.numHeads,
     kv_num_heads: a.numKvHeads,
@@ -134,5 +138,56 @@ export function attention(ctx: Ctx, a: AttentionSpec): Value {
   // Softmax accumulates in fp32 when activations are 16-bit (architecture.md §4).
   if (ctx.dtype !== 'float32') attrs['softmax_precision'] = 1;
   const o = g.op1('Attention', a.mask ? [q, k, v, a.mask] : [q, k, v], attrs);
-  return reshape(ctx, o, [-1, a.numHeads * D]);
+  return g.op1('Squeeze', [o, axis0]);
+}
+
+/**
+ * 2-D convolution over NCHW x [B, in, H, W] with a PyTorch weight [out, in, kh, kw] (+ bias [out]), stride 1,
+ * "same" output size via explicit pads (k−1)/2 (onnx-ops.md §3: Conv with explicit pads). Returns [B, out, H, W].
+ * Odd kernels only (even ones have no symmetric "same" padding).
+ */
+export function conv2d(ctx: Ctx, x: Value, weight: TensorInfo, bias?: TensorInfo | null): Value {
+  const [, , kh, kw] = weight.shape;
+  if (weight.shape.length !== 4 || kh % 2 === 0 || kw % 2 === 0) {
+    throw new Error(`conv2d: ${weight.name} has shape [${weight.shape.join(', ')}], expected [out, in, odd k, odd k]`);
+  }
+  const inputs = [x, w(ctx, weight)];
+  if (bias) inputs.push(w(ctx, bias));
+  const ph = (kh - 1) / 2;
+  const pw = (kw - 1) / 2;
+  return ctx.g.op1('Conv', inputs, { kernel_shape: [kh, kw], pads: [ph, pw, ph, pw] });
+}
+
+/**
+ * torch.nn.GroupNorm(G, C, eps) over NCHW x [B, C, H, W] (any trailing spatial dims): Reshape [B, G, −1] →
+ * InstanceNormalization (unit scale, zero bias) → Reshape back → ·w[C,1,1] + b[C,1,1] (onnx-ops.md §1, "GroupNorm
+ * decomposed": native kernels, unlike GroupNormalization-21). Statistics and the affine run in fp32 (no bf16
+ * InstanceNormalization on CUDA; an fp16 variance overflows once |x| > 256); the result is cast to ctx.dtype.
+ * Weights [C], C divisible by G (the caller validates).
+ */
+export function groupNorm(ctx: Ctx, x: Value, groups: number, weight: TensorInfo, bias: TensorInfo, eps: number): Value {
+  const g = ctx.g;
+  const x32 = g.cast(x, 'float32');
+  const grouped = g.op1('Reshape', [x32, g.constI64([0, groups, -1])]);
+  const ones = g.constF32(new Float32Array(groups).fill(1));
+  const zeros = g.constF32(new Float32Array(groups));
+  const normed = g.op1('InstanceNormalization', [grouped, ones, zeros], { epsilon: { float: eps } });
+  const back = g.op1('Reshape', [normed, g.op1('Shape', [x32], {}, { outType: 'int64' })]);
+  const perChannel = g.constI64([-1, 1, 1]);
+  const scale = g.op1('Reshape', [w(ctx, weight, 'float32'), perChannel]);
+  const shift = g.op1('Reshape', [w(ctx, bias, 'float32'), perChannel]);
+  return g.cast(g.op1('Add', [g.op1('Mul', [back, scale]), shift]), ctx.dtype);
+}
+
+/**
+ * Nearest-neighbour ×2 upsampling of NCHW x [B, C, H, W] → [B, C, 2H, 2W]: Resize-19 nearest, asymmetric, floor,
+ * scales [1,1,2,2] (equals torch F.interpolate(scale_factor=2, mode='nearest'), onnx-ops.md §1).
+ */
+export function upsampleNearest2x(ctx: Ctx, x: Value): Value {
+  const g = ctx.g;
+  return g.op1('Resize', [x, null, g.constF32([1, 1, 2, 2])], {
+    mode: 'nearest',
+    coordinate_transformation_mode: 'asymmetric',
+    nearest_mode: 'floor',
+  });
 }

@@ -1,0 +1,176 @@
+/**
+ * `newbie-studio generate`: an XML (or tags / natural-language) prompt in, PNGs with metadata out, through the real
+ * graphs in an engine host process. The CLI acts as main: it writes the files and the history rows.
+ * Exit codes: 0 ok, 2 invalid input (size, prompt, model folder), 3 engine failure, 130 cancelled (Ctrl+C).
+ */
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { randomInt } from 'node:crypto';
+import type { Command } from 'commander';
+import { DEFAULTS, type GenerationRequest, type PrecisionChoice, type Sampler } from '../../../shared/dto';
+import { StudioError } from '../../../shared/errors';
+import { checkPrompt } from '../../../shared/prompt';
+import { EngineHostClient, forkSpawner } from '../../engine/host/client';
+import { validateRequest } from '../../engine/pipeline/validate';
+import { HistoryStore } from '../../history/store';
+import { persistResult } from '../../jobs/persist';
+import { resolveModelFolder } from '../../models/layout';
+import { dataPaths, defaultDataDir } from '../../paths';
+import { progressLine } from '../progress';
+
+interface GenerateOptions {
+  model: string;
+  prompt?: string;
+  promptText?: string;
+  negativeText?: string;
+  width: string;
+  height: string;
+  steps: string;
+  cfg: string;
+  shift: string;
+  cfgTrunc: string;
+  renormCfg: string;
+  seed?: string;
+  batch: string;
+  sampler: string;
+  precision: string;
+  memory?: string;
+  out?: string;
+  dataDir?: string;
+  json?: boolean;
+  previews?: boolean;
+}
+
+function num(name: string, v: string, integer = false): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    throw new StudioError('InvalidRequest', `--${name} ${v} is not ${integer ? 'an integer' : 'a number'}.`);
+  }
+  return n;
+}
+
+/** Builds and validates the request from the command line. @throws StudioError InvalidRequest / PromptInvalid */
+export function requestFromOptions(o: GenerateOptions): GenerationRequest {
+  if ((o.prompt === undefined) === (o.promptText === undefined)) {
+    throw new StudioError('InvalidRequest', 'Give the prompt with exactly one of --prompt FILE or --prompt-text TEXT.');
+  }
+  let prompt: string;
+  if (o.prompt !== undefined) {
+    try {
+      prompt = readFileSync(o.prompt, 'utf8');
+    } catch {
+      throw new StudioError('InvalidRequest', `Cannot read the prompt file ${o.prompt}.`);
+    }
+  } else prompt = o.promptText!;
+  // The encoders receive the prompt exactly as stored, BOM removed (conventions.md §5).
+  prompt = prompt.replace(/^\uFEFF/, '');
+  const request: GenerationRequest = {
+    prompt,
+    negativePrompt: o.negativeText ?? '',
+    width: num('width', o.width, true),
+    height: num('height', o.height, true),
+    steps: num('steps', o.steps, true),
+    guidance: num('cfg', o.cfg),
+    shift: num('shift', o.shift),
+    cfgTrunc: num('cfg-trunc', o.cfgTrunc),
+    renormCfg: num('renorm-cfg', o.renormCfg),
+    sampler: o.sampler as Sampler,
+    seed: o.seed === undefined ? randomInt(0, 2 ** 32) : num('seed', o.seed, true),
+    batch: num('batch', o.batch, true),
+    precision: o.precision as PrecisionChoice,
+    ...(o.memory ? { memoryPolicy: o.memory as GenerationRequest['memoryPolicy'] } : {}),
+  };
+  validateRequest(request);
+  const errors = checkPrompt(prompt).diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    const d = errors[0];
+    throw new StudioError('PromptInvalid', `${o.prompt ?? 'prompt'}:${d.line}:${d.column}: ${d.message}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}`);
+  }
+  return request;
+}
+
+export function registerGenerateCommands(program: Command): void {
+  program
+    .command('generate')
+    .description('Generate images from a prompt with the model in --model (writes PNGs and history rows)')
+    .requiredOption('--model <dir>', 'model folder (hub layout, single files, or a Hugging Face cache snapshot)')
+    .option('--prompt <file>', 'prompt file (XML, danbooru tags or natural language)')
+    .option('--prompt-text <text>', 'prompt text')
+    .option('--negative-text <text>', 'negative prompt', '')
+    .option('--width <px>', 'width, a multiple of 16', String(DEFAULTS.width))
+    .option('--height <px>', 'height, a multiple of 16', String(DEFAULTS.height))
+    .option('--steps <n>', 'sampling steps', String(DEFAULTS.steps))
+    .option('--cfg <g>', 'guidance (CFG scale)', String(DEFAULTS.guidance))
+    .option('--shift <s>', 'time shift', String(DEFAULTS.shift))
+    .option('--cfg-trunc <t>', 'CFG only while model time t < this', String(DEFAULTS.cfgTrunc))
+    .option('--renorm-cfg <r>', 'renormalise the guided velocity to r × the conditional norm (0 = off)', String(DEFAULTS.renormCfg))
+    .option('--seed <n>', 'seed (default: random); batch image i uses seed + i')
+    .option('--batch <n>', 'images per prompt', String(DEFAULTS.batch))
+    .option('--sampler <name>', 'euler | midpoint', DEFAULTS.sampler)
+    .option('--precision <p>', 'auto | bf16 | fp16 | fp32', DEFAULTS.precision)
+    .option('--memory <policy>', 'text encoders before denoising: auto | keep | release')
+    .option('--out <dir>', 'also copy the PNGs into this folder')
+    .option('--data-dir <dir>', 'data folder (history database and images)')
+    .option('--no-previews', 'skip the per-step latent previews')
+    .option('--json', 'print {"images":[{path,seed,sha256}],"precision","provider","timings"} on stdout')
+    .action(async (o: GenerateOptions) => {
+      const request = requestFromOptions(o);
+      const modelDir = resolve(o.model);
+      resolveModelFolder(modelDir); // fail fast (exit 2) on a missing or broken model folder
+      const dataDir = o.dataDir ? resolve(o.dataDir) : defaultDataDir();
+      mkdirSync(dataDir, { recursive: true });
+      const store = HistoryStore.open(dataDir);
+      const host = new EngineHostClient(forkSpawner());
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) host.kill();
+        else {
+          process.stderr.write('\nCancelling after this step… (Ctrl+C again to stop now)\n');
+          controller.abort();
+        }
+      };
+      process.on('SIGINT', onSigint);
+      const tty = process.stderr.isTTY && !o.json;
+      try {
+        const result = await host.generate(
+          { modelDir, memoryPolicy: request.memoryPolicy },
+          request,
+          {
+            signal: controller.signal,
+            previews: o.previews !== false,
+            onNotice: (m) => process.stderr.write(`notice: ${m}\n`),
+            onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+            onProgress: (e) => {
+              if (tty) process.stderr.write(`\r${progressLine(e, request.batch)}`);
+            },
+          },
+        );
+        if (tty) process.stderr.write('\n');
+        const saved = await persistResult(store, request, result, modelDir);
+        const images = saved.images.map((im) => ({ path: join(dataDir, im.path), seed: im.seed, sha256: im.sha256 }));
+        if (o.out) {
+          mkdirSync(o.out, { recursive: true });
+          for (const im of images) copyFileSync(im.path, join(o.out, basename(im.path)));
+        }
+        if (o.json) {
+          process.stdout.write(
+            JSON.stringify({
+              generationId: saved.generationId,
+              images,
+              precision: result.precision,
+              provider: result.provider,
+              timings: result.timings,
+              warnings: result.warnings,
+            }) + '\n',
+          );
+        } else {
+          for (const im of images) process.stderr.write(`wrote ${im.path} (seed ${im.seed})\n`);
+          process.stderr.write(`history: ${dataPaths(dataDir).database}\n`);
+        }
+      } finally {
+        process.off('SIGINT', onSigint);
+        host.dispose();
+        store.close();
+      }
+    });
+}
