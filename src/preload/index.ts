@@ -3,11 +3,11 @@
  * The renderer never sees ipcRenderer; only the listed channels can be invoked or subscribed.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { ipcName, isEventChannel, isInvokeChannel, type StudioApi } from '../shared/api';
+import { ipcName, isEventChannel, isInvokeChannel, typedStudioApi, type StudioApi } from '../shared/api';
 import type { Result } from '../shared/errors';
 
 export function buildStudioApi(ipc: Pick<typeof ipcRenderer, 'invoke' | 'on' | 'removeListener'>): StudioApi {
-  return {
+  return typedStudioApi({
     invoke(channel, payload) {
       if (!isInvokeChannel(channel)) {
         return Promise.resolve<Result<unknown>>({
@@ -25,7 +25,7 @@ export function buildStudioApi(ipc: Pick<typeof ipcRenderer, 'invoke' | 'on' | '
         ipc.removeListener(ipcName(channel), wrapped);
       };
     },
-  };
+  });
 }
 
 contextBridge.exposeInMainWorld('studio', buildStudioApi(ipcRenderer));

@@ -150,3 +150,74 @@ export interface VramSample {
   gpus: GpuMemorySample[];
   processes: ProcessMemorySample[];
 }
+
+// ───────────── Queue and settings (issue 8; produced by src/main/jobs and src/main/settings.ts) ─────────────
+
+/** A queued job's state: waiting, running now, held by the user, or left running by a crash/quit (retry = resume). */
+export type JobState = 'pending' | 'running' | 'paused' | 'interrupted';
+
+/** Progress of the running job (the last `generation.progress` without its preview). Times in ms. */
+export interface JobProgress {
+  /** Batch image being generated, 0-based. */
+  image: number;
+  step: number;
+  total: number;
+  elapsedMs: number;
+  etaMs: number;
+}
+
+/** One job of the persisted queue. `request` is the snapshot taken at enqueue time (seed already resolved). */
+export interface QueueItem {
+  id: string;
+  /** 0-based place in the queue. */
+  position: number;
+  state: JobState;
+  request: GenerationRequest;
+  /** ms since the Unix epoch. */
+  createdAt: number;
+  updatedAt: number;
+  /** Only on the running job, once the first step is done. */
+  progress?: JobProgress;
+  /** The running job was asked to stop (cooperatively, between steps). */
+  cancelling?: boolean;
+}
+
+/** Payload of `queue.changed` and result of `queue.list`. */
+export interface QueueSnapshot {
+  /** The queue does not start new jobs (the running one goes on). */
+  paused: boolean;
+  runningId: string | null;
+  items: QueueItem[];
+}
+
+/** Request fields the user sets once and every new generation starts from. */
+export interface GenerationDefaults {
+  negativePrompt: string;
+  width: number;
+  height: number;
+  steps: number;
+  guidance: number;
+  shift: number;
+  cfgTrunc: number;
+  renormCfg: number;
+  sampler: Sampler;
+  precision: PrecisionChoice;
+  batch: number;
+}
+
+/** The settings file (`<dataDir>/settings.json`), validated on read and write. */
+export interface Settings {
+  /** Model folder (hub layout, single files or an HF cache snapshot); null until the user picks one. */
+  modelDir: string | null;
+  /** Preferred execution provider; `auto` takes the first that loads (cuda → dml → coreml → webgpu → cpu). */
+  provider: 'auto' | ProviderName;
+  /** Text encoders before denoising: keep resident, release, or decide from free VRAM. */
+  memoryPolicy: MemoryPolicy;
+  /** Send a latent preview with each step. */
+  previews: boolean;
+  /** Run pending jobs as soon as the app starts (else the queue starts paused). */
+  autoStartQueue: boolean;
+  defaults: GenerationDefaults;
+  /** Renderer preferences (theme, panel sizes…): flat JSON values the main process stores without reading. */
+  ui: Record<string, string | number | boolean | null>;
+}

@@ -172,9 +172,9 @@ export class FakeHub {
     if (cut && cut.times > 0 && cut.bytes < body.length) {
       cut.times--;
       res.writeHead(status, headers);
-      // A graceful FIN after exactly `bytes` (destroy() could reset and drop bytes in flight): the client sees the body
-      // end short of Content-Length.
-      res.write(body.subarray(0, cut.bytes), () => res.socket?.end());
+      // A graceful FIN shortly after `bytes` (destroy() could reset and drop bytes in flight): the client sees the body
+      // end short of Content-Length. How much of it the client had written when the error reached it may be less.
+      res.write(body.subarray(0, cut.bytes), () => setTimeout(() => res.socket?.end(), 50));
       return;
     }
     res.writeHead(status, headers).end(body);

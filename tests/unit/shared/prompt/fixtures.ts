@@ -55,3 +55,11 @@ export function lineOf(lines: readonly string[], marker: string, from = 1): numb
   if (i < 0) throw new Error(`marker ${marker} not found`);
   return i + 1;
 }
+
+let index: import('../../../../src/shared/prompt').TagIndex | undefined;
+/** The full danbooru index built from ../shared/data, once per test file. */
+export async function fullIndex(): Promise<import('../../../../src/shared/prompt').TagIndex> {
+  const { TagIndex } = await import('../../../../src/shared/prompt');
+  index ??= TagIndex.fromCsv(readFileSync(TAGS_CSV, 'utf8'));
+  return index;
+}
