@@ -326,9 +326,8 @@ export function typedStudioApi(raw: RawStudioApi): StudioApi {
  * @returns the parsed payload, or an `InvalidRequest` error naming the first problems (never throws).
  */
 export function parsePayload<C extends InvokeChannel>(channel: C, payload: unknown): Result<InvokePayload<C>> {
-  const schema = INVOKE_SCHEMAS[channel] as z.ZodType<InvokePayload<C>>;
-  const parsed = schema.safeParse(payload);
-  if (parsed.success) return { ok: true, value: parsed.data };
+  const parsed = (INVOKE_SCHEMAS[channel] as z.ZodType).safeParse(payload);
+  if (parsed.success) return { ok: true, value: parsed.data as InvokePayload<C> };
   const problems = parsed.error.issues
     .slice(0, 3)
     .map((i) => `${i.path.length ? i.path.join('.') : 'payload'}: ${i.message}`)

@@ -6,6 +6,9 @@ import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../../shared/errors';
 import type { ProviderName } from '../../../shared/dto';
 
+// ORT's own logger would print provider-load failures to stderr; we report them ourselves (visible notices).
+ort.env.logLevel = 'fatal';
+
 /** Plain tensor data crossing the engine API (no ORT types outside this folder). */
 export type TensorData =
   | { type: 'float32'; data: Float32Array; dims: number[] }
@@ -56,6 +59,18 @@ function sessionOptions(externalFolder: string | null, opts: SessionOptions): or
   };
 }
 
+/** Cumulative `session.run` wall time per session label (for the pipeline-overhead benchmark and diagnostics). */
+export interface RunStat {
+  runs: number;
+  totalMs: number;
+}
+const runStats = new Map<string, RunStat>();
+
+/** A snapshot of the cumulative run times per label. */
+export function sessionRunStats(): Record<string, RunStat> {
+  return Object.fromEntries([...runStats].map(([k, v]) => [k, { ...v }]));
+}
+
 /** One component's ORT session. `run` is synchronous on this thread (runtime-notes.md §3): call it in the engine host. */
 export class EngineSession {
   private constructor(
@@ -94,7 +109,12 @@ export class EngineSession {
   async run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [k, t] of Object.entries(feeds)) ortFeeds[k] = new ort.Tensor(t.type, t.data, t.dims);
+    const t0 = performance.now();
     const out = await this.session.run(ortFeeds);
+    const stat = runStats.get(this.label) ?? { runs: 0, totalMs: 0 };
+    stat.runs++;
+    stat.totalMs += performance.now() - t0;
+    runStats.set(this.label, stat);
     const result: Record<string, TensorData> = {};
     for (const [k, t] of Object.entries(out)) {
       result[k] = { type: t.type, data: t.data, dims: [...t.dims] } as TensorData;
