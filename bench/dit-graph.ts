@@ -5,10 +5,10 @@
  * against the weight size: weights must stay mmapped (no copies), so RSS stays far below the weight size.
  * No inference runs at this size. The ~7 GB file is written tensor by tensor (zeros) and deleted afterwards.
  *
- * Run: npx tsx bench/dit-graph.ts [--dir DIR] [--keep]
+ * Run: npx tsx bench/dit-graph.ts [--dir DIR] [--keep] [--weights EXISTING.safetensors (e.g. the real checkpoint; kept)]
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDitCaptionGraph, buildDitMainGraph, ditConfigFromWeights } from '../src/main/engine/architectures/nextDit';
 import { EngineSession } from '../src/main/engine/runtime';
@@ -43,9 +43,10 @@ function report(name: string, value: number, unit: string, target: number): void
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const dirArg = args.indexOf('--dir');
-  const keep = args.includes('--keep');
-  const dir = mkdtempSync(join(dirArg >= 0 ? args[dirArg + 1] : tmpdir(), 'dit-graph-bench-'));
+  const opt = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : null);
+  const existing = opt('--weights');
+  const keep = args.includes('--keep') || existing !== null;
+  const dir = existing ? null : mkdtempSync(join(opt('--dir') ?? tmpdir(), 'dit-graph-bench-'));
   const dims: NextDitDims = {
     dim: 2304,
     nHeads: 24,
@@ -63,28 +64,22 @@ async function main(): Promise<void> {
   };
   const specs = nextDitTensorSpecs(dims);
   if (specs.length !== 535) throw new Error(`expected the real model's 535 tensors, the spec table gives ${specs.length}`);
-  const file = join(dir, 'diffusion_pytorch_model.safetensors');
+  const file = existing ?? join(dir!, 'diffusion_pytorch_model.safetensors');
   try {
-    const maxBytes = Math.max(...specs.map((s) => 2 * s.shape.reduce((a, b) => a * b, 1)));
-    const zeros = new Uint8Array(maxBytes);
-    let t = performance.now();
-    writeSafetensors(
-      file,
-      specs.map((s) => ({ name: s.name, dtype: 'BF16' as const, shape: s.shape, data: () => zeros.subarray(0, 2 * s.shape.reduce((a, b) => a * b, 1)) })),
-    );
-    const writeS = (performance.now() - t) / 1000;
+    if (!existing) writeSynthetic(file, specs);
     const weightBytes = statSync(file).size;
-    console.log(`config: NewBie NextDiT full size (dim ${dims.dim}, ${dims.nLayers} layers + ${dims.nNoiseRefiner}/${dims.nContextRefiner} refiners, ${dims.nHeads}/${dims.nKvHeads} heads, head_dim ${dims.headDim}, axes 32/32/32, cap ${dims.capFeatDim}, clip ${dims.clipTextDim}), ${specs.length} BF16 tensors`);
-    console.log(`weights: ${(weightBytes / GiB).toFixed(2)} GiB written in ${writeS.toFixed(1)} s to ${file}`);
-    console.log(`node ${process.version}, ${process.platform}-${process.arch}, CPU provider, fp32 compute (bf16 weights cast inside the graph)`);
+    console.log(
+      `config: NewBie NextDiT full size (dim ${dims.dim}, ${dims.nLayers} layers + ${dims.nNoiseRefiner}/${dims.nContextRefiner} refiners, ` +
+        `${dims.nHeads}/${dims.nKvHeads} heads, head_dim ${dims.headDim}, axes 32/32/32, cap ${dims.capFeatDim}, clip ${dims.clipTextDim}), ${specs.length} tensors`,
+    );
+    console.log(`weights: ${(weightBytes / GiB).toFixed(2)} GiB at ${file}`);
+    console.log(`node ${process.version}, ${process.platform}-${process.arch}, ${cpus().length} cores, CPU provider, fp32 compute (bf16 weights cast inside the graph)`);
 
     const ws = WeightSet.fromFile(file);
-    const axes = { axes_dims: [32, 32, 32], axes_lens: [1024, 512, 512], patch_size: 2 };
     const rss0 = rssBytes();
-
     // Graph build: config from shapes + both graphs + ModelProto bytes (what DitRunner.create does before ORT).
-    t = performance.now();
-    const cfg = ditConfigFromWeights(ws, '', axes);
+    let t = performance.now();
+    const cfg = ditConfigFromWeights(ws, '', { axes_dims: [32, 32, 32], axes_lens: [1024, 512, 512], patch_size: 2 });
     const cap = buildDitCaptionGraph(ws, cfg, { prefix: '', dtype: 'float32' }).toModel();
     const main = buildDitMainGraph(ws, cfg, { prefix: '', dtype: 'float32' });
     const mainNodes = main.nodeCount;
@@ -99,6 +94,7 @@ async function main(): Promise<void> {
     // Session creation from the built models (DitRunner.create = this build + these two creates).
     t = performance.now();
     const capSession = await EngineSession.create('DiT caption refiner', cap.bytes, cap.externalDataFolder, { provider: 'cpu' });
+    const capS = (performance.now() - t) / 1000;
     const mainSession = await EngineSession.create('DiT', mainModel.bytes, mainModel.externalDataFolder, { provider: 'cpu' });
     const createS = (performance.now() - t) / 1000;
     const rss1 = rssBytes();
@@ -110,14 +106,27 @@ async function main(): Promise<void> {
     report('graph build (fp32 compute)', buildS, 's', TARGET_BUILD_S);
     report('graph build (bf16 compute)', buildBf16S, 's', TARGET_BUILD_S);
     report('session create (2 sessions)', createS, 's', TARGET_CREATE_S);
+    console.log(`  of which caption ${capS.toFixed(3)} s, main ${(createS - capS).toFixed(3)} s`);
     report('RSS added / weight size', added / weightBytes, '×', TARGET_RSS_RATIO);
     console.log(
       `RSS: before ${(rss0 / MiB).toFixed(0)} MiB, after create ${(rss1 / MiB).toFixed(0)} MiB (+${(added / MiB).toFixed(0)} MiB)` +
         `${peak ? `, peak ${(peak / MiB).toFixed(0)} MiB` : ''}; weights ${(weightBytes / MiB).toFixed(0)} MiB`,
     );
   } finally {
-    if (!keep) rmSync(dir, { recursive: true, force: true });
+    if (dir && !keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Writes the synthetic BF16 checkpoint tensor by tensor (zeros from one shared buffer, never the whole file in memory). */
+function writeSynthetic(file: string, specs: ReturnType<typeof nextDitTensorSpecs>): void {
+  const bytesOf = (shape: number[]) => 2 * shape.reduce((a, b) => a * b, 1);
+  const zeros = new Uint8Array(Math.max(...specs.map((s) => bytesOf(s.shape))));
+  const t = performance.now();
+  writeSafetensors(
+    file,
+    specs.map((s) => ({ name: s.name, dtype: 'BF16' as const, shape: s.shape, data: () => zeros.subarray(0, bytesOf(s.shape)) })),
+  );
+  console.log(`wrote ${specs.length} BF16 tensors in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
 main().catch((e) => {

@@ -6,7 +6,7 @@
  *
  * Run: npx tsx bench/history.ts [--generations N] [--keep]
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -213,6 +213,17 @@ async function main(): Promise<void> {
     }).immediate();
   };
   report('insert: generation + image + FTS (commit)', time(insert, 200), TARGET_INSERT_MS);
+  // Context for the line above: a commit in WAL with synchronous=FULL is the row work plus one fsync of the WAL.
+  const probe = join(dir, 'fsync-probe');
+  report('  context: one 4 KiB write + fsync on this disk', time(() => {
+    const fd = openSync(probe, 'w');
+    writeSync(fd, Buffer.alloc(4096));
+    fsyncSync(fd);
+    closeSync(fd);
+  }, 200), null);
+  store.db.pragma('synchronous = NORMAL');
+  report('  context: the same insert without the fsync', time(insert, 200), null);
+  store.db.pragma('synchronous = FULL');
 
   // For context: the whole saveGeneration of one 1024² PNG (atomic file writes with fsync, WebP thumbnail, commit).
   const rgb = Buffer.alloc(1024 * 1024 * 3);

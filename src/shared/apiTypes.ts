@@ -110,8 +110,8 @@ export interface SavedImage {
 export interface ImportOutcome {
   /** File name as given (no folder). */
   file: string;
-  /** `restored`: restoreOnly was set, nothing was written. */
-  status: 'imported' | 'skipped' | 'restored';
+  /** `restored`: restoreOnly was set, nothing was written; `failed`: see `error` (the other files still go on). */
+  status: 'imported' | 'skipped' | 'restored' | 'failed';
   generationId?: string;
   imageId?: number;
   source: EntrySource;
@@ -120,6 +120,7 @@ export interface ImportOutcome {
   /** Fields that came from the file. */
   restored?: string[];
   notes: string[];
+  error?: { code: ErrorCode; message: string; hint?: string };
 }
 
 export interface ModelCheckProblem {

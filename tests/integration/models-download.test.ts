@@ -125,7 +125,7 @@ describe('downloadModel against a local hub', () => {
     const path = 'transformer/diffusion_pytorch_model-00002-of-00002.safetensors';
     hub.stalls.set(`${REPO}:${path}`, { bytes: 200_000, times: 1 });
     const dir = fixtureTempDir('dl-stall');
-    await downloadModel(opts(dir, { stallTimeoutMs: 300, retries: 1 }));
+    await downloadModel(opts(dir, { stallTimeoutMs: 1000, retries: 3 }));
     expect(readFileSync(join(dir, path)).equals(hub.file(REPO, path).content)).toBe(true);
 
     hub.stalls.set(`${REPO}:${path}`, { bytes: 200_000, times: 1 });

@@ -257,7 +257,7 @@ export class HistoryStore {
   queryPlan(kind: 'gallery' | 'search' | 'generations' | 'sameSeed', query: GalleryQuery & GenerationQuery & { seed?: number } = {}): string[] {
     if (kind === 'search') {
       const match = ftsQuery(query.search ?? '') ?? '""';
-      return [...q.queryPlan(this.db, q.ftsChunkSql(match, Number.MAX_SAFE_INTEGER, 64)), ...q.queryPlan(this.db, q.chunkImagesSql(query, '[1]', [1, 0]))];
+      return [...q.queryPlan(this.db, q.ftsChunkSql(match, Number.MAX_SAFE_INTEGER, 64)), ...q.queryPlan(this.db, q.chunkImagesSql(query, '[1]', [1, 0], q.DEFAULT_PAGE))];
     }
     const sql = kind === 'gallery' ? q.gallerySql(query) : kind === 'generations' ? q.generationsSql(query) : q.sameSeedSql(query.seed ?? 0, q.DEFAULT_PAGE);
     return q.queryPlan(this.db, sql);

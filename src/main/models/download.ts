@@ -129,7 +129,9 @@ async function fetchRange(job: FileJob, tmp: string, hash: Hash, hub: HubClientO
     try {
       res = await fetch(resolveUrl(hub.endpoint, f.repo, f.revision, f.path), { headers: hubHeaders(hub, offset > 0 ? { range: `bytes=${offset}-` } : {}), signal });
     } catch (e) {
-      throw retryable(new StudioError('DownloadFailed', `${f.dest}: cannot reach ${hub.endpoint} (${(e as { cause?: Error }).cause?.message ?? (e as Error).message})`, 'Check the connection and run the same command again: it resumes.'));
+      if (hub.signal?.aborted) throw new StudioError('Cancelled', 'download cancelled: run the same command again to resume');
+      const why = stall.signal.aborted ? `no answer for ${o.stallTimeoutMs / 1000} s` : ((e as { cause?: Error }).cause?.message ?? (e as Error).message);
+      throw retryable(new StudioError('DownloadFailed', `${f.dest}: cannot reach ${hub.endpoint} (${why})`, 'Check the connection and run the same command again: it resumes.'));
     }
     if (res.status === 416 && offset > 0) {
       await res.body?.cancel();

@@ -4,12 +4,24 @@
  * the prediction input and the available bytes are known, the resolution suggested is the largest that the
  * prediction says fits once the earlier suggestions are applied.
  */
-import type { ComponentName, MemoryPolicy, PrecisionChoice, PrecisionPlan, ProviderName } from '../../shared/dto';
+import type {
+  ComponentName,
+  MemoryPolicy,
+  PrecisionChoice,
+  PrecisionPlan,
+  ProviderName,
+} from '../../shared/dto';
 import { autoPlan } from '../engine/runtime/precision';
 import { predictVram, type VramPredictionInput } from './predict';
 
 export interface AdviceContext {
-  request: { width: number; height: number; batch: number; memoryPolicy?: MemoryPolicy; precision?: PrecisionChoice };
+  request: {
+    width: number;
+    height: number;
+    batch: number;
+    memoryPolicy?: MemoryPolicy;
+    precision?: PrecisionChoice;
+  };
   plan?: PrecisionPlan;
   provider?: ProviderName;
   /** The GPU runs bf16 (CUDA, compute capability ≥ 8.0). */
@@ -24,7 +36,11 @@ const GB = 1e9;
 export const formatGB = (bytes: number): string => `${(bytes / GB).toFixed(1)} GB`;
 
 /** Largest size below the current one, sides multiples of 64 (the demo's list), same aspect ratio, ≥ 256. */
-export function smallerSize(width: number, height: number, areaScale: number): { width: number; height: number } {
+export function smallerSize(
+  width: number,
+  height: number,
+  areaScale: number,
+): { width: number; height: number } {
   const s = Math.sqrt(areaScale);
   const round = (v: number): number => Math.max(256, Math.floor((v * s) / 64) * 64);
   return { width: round(width), height: round(height) };
@@ -75,10 +91,17 @@ export function memoryAdvice(ctx: AdviceContext, memory: 'vram' | 'ram' | 'unkno
     );
     if (applied) applied = { ...applied, memoryPolicy: 'release' };
   }
-  if (memory !== 'ram' && provider !== 'cpu' && ctx.plan && (ctx.plan.dit === 'fp32' || ctx.plan.gemma === 'fp32')) {
+  if (
+    memory !== 'ram' &&
+    provider !== 'cpu' &&
+    ctx.plan &&
+    (ctx.plan.dit === 'fp32' || ctx.plan.gemma === 'fp32')
+  ) {
     const auto = autoPlan({ provider, ...(ctx.bf16Capable ? { computeCapability: 8.0 } : {}) });
     if (ctx.plan.dit === 'fp32') {
-      out.push(`Use precision ${ctx.bf16Capable ? 'auto (bf16 on this GPU)' : 'auto or fp16'}: fp32 activations take twice the memory of 16-bit ones.`);
+      out.push(
+        `Use precision ${ctx.bf16Capable ? 'auto (bf16 on this GPU)' : 'auto or fp16'}: fp32 activations take twice the memory of 16-bit ones.`,
+      );
       if (applied) applied = { ...applied, plan: auto };
     } else if (ctx.bf16Capable) {
       out.push('Use precision auto (bf16 on this GPU): Gemma runs in fp32 under the current choice.');
@@ -92,7 +115,11 @@ export function memoryAdvice(ctx: AdviceContext, memory: 'vram' | 'ram' | 'unkno
   const size = suggestResolution(ctx, applied, out.length > 0);
   if (size) {
     const change = `${width}×${height} → ${size.width}×${size.height}`;
-    out.push(out.length ? `If it still does not fit, lower the resolution: ${change}.` : `Lower the resolution: ${change}.`);
+    out.push(
+      out.length
+        ? `If it still does not fit, lower the resolution: ${change}.`
+        : `Lower the resolution: ${change}.`,
+    );
   }
   if (memory === 'ram') {
     out.push(
@@ -101,7 +128,9 @@ export function memoryAdvice(ctx: AdviceContext, memory: 'vram' | 'ram' | 'unkno
         : 'Close other programs to free RAM.',
     );
   } else {
-    out.push('Close other programs that use the GPU (games, browsers with hardware acceleration, other AI tools).');
+    out.push(
+      'Close other programs that use the GPU (games, browsers with hardware acceleration, other AI tools).',
+    );
   }
   return out;
 }

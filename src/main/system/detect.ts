@@ -5,7 +5,15 @@
  * reason and the plan that applies instead: never a silent fallback.
  */
 import * as os from 'node:os';
-import type { ComponentName, DeviceInfo, GpuInfo, PrecisionPlan, ProviderName, ProviderPlan, ProviderStatus } from '../../shared/dto';
+import type {
+  ComponentName,
+  DeviceInfo,
+  GpuInfo,
+  PrecisionPlan,
+  ProviderName,
+  ProviderPlan,
+  ProviderStatus,
+} from '../../shared/dto';
 import { autoPlan } from '../engine/runtime/precision';
 import {
   DETECT_FIELDS,
@@ -31,7 +39,12 @@ export interface DetectOptions {
   timeoutMs?: number;
 }
 
-const COMPONENT_LABEL: Record<ComponentName, string> = { gemma: 'Gemma', jina: 'Jina CLIP', dit: 'DiT', vae: 'VAE' };
+const COMPONENT_LABEL: Record<ComponentName, string> = {
+  gemma: 'Gemma',
+  jina: 'Jina CLIP',
+  dit: 'DiT',
+  vae: 'VAE',
+};
 const PROVIDER_LABEL: Record<ProviderName, string> = {
   cuda: 'CUDA',
   dml: 'DirectML',
@@ -68,7 +81,10 @@ async function queryGpus(
   timeoutMs: number | undefined,
 ): Promise<{ gpus: GpuInfo[]; ok: boolean; error?: string; notices: string[] }> {
   const run = (args: string[]): Promise<NvidiaSmiResult> => runNvidiaSmi(args, { env, command, timeoutMs });
-  const [query, version] = await Promise.all([run(csvArgs('--query-gpu', DETECT_FIELDS)), run(['--version'])]);
+  const [query, version] = await Promise.all([
+    run(csvArgs('--query-gpu', DETECT_FIELDS)),
+    run(['--version']),
+  ]);
   let result = query;
   let withCc = true;
   // Drivers before 510 reject compute_cap ("Field "compute_cap" is not a valid field to query.").
@@ -78,7 +94,9 @@ async function queryGpus(
   }
   if (!result.ok) return { gpus: [], ok: false, error: result.failure.message, notices: [] };
   const { gpus, rejected } = parseDetectOutput(result.stdout, withCc);
-  const notices = rejected.length ? [`nvidia-smi printed ${rejected.length} line(s) that are not GPU data: "${rejected[0].slice(0, 120)}"`] : [];
+  const notices = rejected.length
+    ? [`nvidia-smi printed ${rejected.length} line(s) that are not GPU data: "${rejected[0].slice(0, 120)}"`]
+    : [];
   if (gpus.length === 0) return { gpus, ok: false, error: 'nvidia-smi listed no GPU', notices };
   let cuda = version.ok ? parseCudaVersion(version.stdout) : undefined;
   if (!cuda) {
@@ -86,7 +104,10 @@ async function queryGpus(
     cuda = header.ok ? parseCudaVersion(header.stdout) : undefined;
   }
   if (cuda) for (const g of gpus) g.cudaVersion = cuda;
-  if (!withCc) notices.push('This NVIDIA driver does not report compute capability (driver < 510): bf16 is assumed unavailable.');
+  if (!withCc)
+    notices.push(
+      'This NVIDIA driver does not report compute capability (driver < 510): bf16 is assumed unavailable.',
+    );
   return { gpus, ok: true, notices };
 }
 
@@ -103,13 +124,17 @@ export async function detectDevices(opts: DetectOptions): Promise<DeviceInfo> {
     queryGpus(env, opts.nvidiaSmi, opts.timeoutMs),
     opts.probe().then(
       (providers) => ({ providers, error: undefined as string | undefined }),
-      (e: unknown) => ({ providers: [] as ProviderStatus[], error: e instanceof Error ? e.message : String(e) }),
+      (e: unknown) => ({
+        providers: [] as ProviderStatus[],
+        error: e instanceof Error ? e.message : String(e),
+      }),
     ),
   ]);
   const { gpus } = gpuResult;
   const providers = probeResult.providers.map((p) => ({ ...p }));
   const notices = [...gpuResult.notices];
-  if (probeResult.error) notices.push(`The execution provider probe failed (${probeResult.error}); assuming CPU only.`);
+  if (probeResult.error)
+    notices.push(`The execution provider probe failed (${probeResult.error}); assuming CPU only.`);
   const status = (p: ProviderName): ProviderStatus | undefined => providers.find((x) => x.name === p);
 
   const device0 = cudaDevice0(gpus, env);
@@ -133,7 +158,10 @@ export async function detectDevices(opts: DetectOptions): Promise<DeviceInfo> {
   const active: DeviceInfo['active'] = {
     provider: activeProvider,
     ...(activeProvider === 'cuda' && device0 ? { gpuIndex: device0.index } : {}),
-    plan: autoPlan({ provider: activeProvider, ...(activeCc !== undefined ? { computeCapability: activeCc } : {}) }),
+    plan: autoPlan({
+      provider: activeProvider,
+      ...(activeCc !== undefined ? { computeCapability: activeCc } : {}),
+    }),
   };
 
   if (!gpuResult.ok) {
@@ -142,11 +170,17 @@ export async function detectDevices(opts: DetectOptions): Promise<DeviceInfo> {
   for (const pp of planned) {
     if (pp.available || pp.provider === activeProvider) continue;
     const order = GPU_PROVIDERS.indexOf(pp.provider);
-    const activeOrder = activeProvider === 'cpu' ? GPU_PROVIDERS.length : GPU_PROVIDERS.indexOf(activeProvider);
+    const activeOrder =
+      activeProvider === 'cpu' ? GPU_PROVIDERS.length : GPU_PROVIDERS.indexOf(activeProvider);
     if (order > activeOrder) continue;
     const what = pp.gpuName ? `${pp.gpuName} found, but the` : 'The';
+    // The probe's reason may already start with "the cuda execution provider could not load:".
+    const reason = (pp.reason ?? 'unknown reason').replace(
+      /^the \w+ execution provider could not load:\s*/i,
+      '',
+    );
     notices.push(
-      `${what} ${PROVIDER_LABEL[pp.provider]} execution provider could not load: ${pp.reason ?? 'unknown reason'}. ` +
+      `${what} ${PROVIDER_LABEL[pp.provider]} execution provider could not load: ${reason}. ` +
         `It would run ${describePlan(pp.plan)}; using ${PROVIDER_LABEL[activeProvider]} instead (${describePlan(active.plan)}).`,
     );
     if (pp.provider === 'cuda') notices.push(cudaHint(pp.reason ?? ''));
@@ -157,14 +191,25 @@ export async function detectDevices(opts: DetectOptions): Promise<DeviceInfo> {
     );
   }
   const ccs = new Set(gpus.map((g) => g.computeCapability));
-  if (gpus.length > 1 && ccs.size > 1 && env.CUDA_DEVICE_ORDER !== 'PCI_BUS_ID' && !env.CUDA_VISIBLE_DEVICES) {
-    notices.push('Several different GPUs: CUDA numbers them fastest first unless CUDA_DEVICE_ORDER=PCI_BUS_ID, so CUDA device 0 may not be nvidia-smi GPU 0.');
+  if (
+    gpus.length > 1 &&
+    ccs.size > 1 &&
+    env.CUDA_DEVICE_ORDER !== 'PCI_BUS_ID' &&
+    !env.CUDA_VISIBLE_DEVICES
+  ) {
+    notices.push(
+      'Several different GPUs: CUDA numbers them fastest first unless CUDA_DEVICE_ORDER=PCI_BUS_ID, so CUDA device 0 may not be nvidia-smi GPU 0.',
+    );
   }
 
   const cpus = os.cpus();
   return {
     gpus,
-    gpuQuery: { tool: 'nvidia-smi', ok: gpuResult.ok, ...(gpuResult.error ? { error: gpuResult.error } : {}) },
+    gpuQuery: {
+      tool: 'nvidia-smi',
+      ok: gpuResult.ok,
+      ...(gpuResult.error ? { error: gpuResult.error } : {}),
+    },
     providers,
     planned,
     active,

@@ -29,8 +29,10 @@ export interface LineChildOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Kill and restart a child that printed nothing for this long. Default 10 000 ms; 0 disables. */
   stallMs?: number;
-  /** A child that delivers valid data after running this long resets the backoff (a flapping one does not). Default 10 000 ms. */
+  /** A child that keeps delivering valid data this long after its first valid line resets the backoff. Default 10 000 ms. */
   healthyAfterMs?: number;
+  /** Silence allowed before the first line (a cold nvidia-smi takes ~3 s, runtime-notes.md §4). Default 15 000 ms. */
+  startupGraceMs?: number;
 }
 
 /** Longest line kept; a child printing without newlines must not grow memory without bound. */
@@ -50,12 +52,16 @@ export class LineChild {
   private readonly backoff: { initialMs: number; maxMs: number };
   private readonly stallMs: number;
   private readonly healthyAfterMs: number;
-  private spawnedAt = 0;
+  private readonly startupGraceMs: number;
+  /** When the current child printed its first valid line (0: not yet). */
+  private firstValidAt = 0;
+  private hasOutput = false;
 
   constructor(private readonly opts: LineChildOptions) {
     this.backoff = opts.backoff ?? { initialMs: 1000, maxMs: 30_000 };
     this.stallMs = opts.stallMs ?? 10_000;
     this.healthyAfterMs = opts.healthyAfterMs ?? 10_000;
+    this.startupGraceMs = opts.startupGraceMs ?? 15_000;
   }
 
   /** Pid of the running child, if any. */
@@ -108,11 +114,16 @@ export class LineChild {
       });
     } catch (e) {
       // spawn throws synchronously only for invalid arguments; treat like a failed start.
-      this.onEnded(null, `could not start ${this.opts.command}: ${e instanceof Error ? e.message : String(e)}`);
+      this.onEnded(
+        null,
+        `could not start ${this.opts.command}: ${e instanceof Error ? e.message : String(e)}`,
+      );
       return;
     }
     this.child = child;
-    this.spawnedAt = this.lastOutputAt = Date.now();
+    this.lastOutputAt = Date.now();
+    this.firstValidAt = 0;
+    this.hasOutput = false;
     let buffer = '';
     let stderrTail = '';
     let spawnFailed = false;
@@ -120,13 +131,16 @@ export class LineChild {
     child.stdout!.on('data', (chunk: string) => {
       if (this.child !== child) return;
       this.lastOutputAt = Date.now();
+      this.hasOutput = true;
       buffer += chunk;
       let nl: number;
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl).replace(/\r$/, '').trim();
         buffer = buffer.slice(nl + 1);
-        const valid = line !== '' && this.opts.onLine(line) === true;
-        if (valid && Date.now() - this.spawnedAt >= this.healthyAfterMs) this.attempts = 0;
+        if (line === '' || this.opts.onLine(line) !== true) continue;
+        // Only a child that stays healthy resets the backoff: one that prints a line and dies keeps backing off.
+        if (this.firstValidAt === 0) this.firstValidAt = Date.now();
+        else if (Date.now() - this.firstValidAt >= this.healthyAfterMs) this.attempts = 0;
       }
       if (buffer.length > MAX_LINE) buffer = '';
     });
@@ -147,7 +161,10 @@ export class LineChild {
       if (spawnFailed || this.child !== child) return;
       if (this.stallReason?.child === child) return this.onEnded(null, this.stallReason.reason);
       const why = stderrTail.trim().split(/\r?\n/).pop() || buffer.trim().slice(0, 200);
-      this.onEnded(null, `exited with ${signal ? `signal ${signal}` : `code ${code}`}${why ? `: ${why}` : ''}`);
+      this.onEnded(
+        null,
+        `exited with ${signal ? `signal ${signal}` : `code ${code}`}${why ? `: ${why}` : ''}`,
+      );
     });
   }
 
@@ -169,7 +186,7 @@ export class LineChild {
     const child = this.child;
     if (!child || this.stopped) return;
     const silentMs = Date.now() - this.lastOutputAt;
-    if (silentMs > this.stallMs) {
+    if (silentMs > (this.hasOutput ? this.stallMs : Math.max(this.stallMs, this.startupGraceMs))) {
       this.stallReason = { child, reason: `silent for ${silentMs} ms, killed` };
       // The close handler restarts it; SIGKILL because a hung nvidia-smi may ignore SIGTERM.
       child.kill('SIGKILL');

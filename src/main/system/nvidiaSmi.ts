@@ -11,7 +11,14 @@ import type { GpuInfo, GpuMemorySample } from '../../shared/dto';
 export const MIB = 1024 * 1024;
 
 /** Detection query (once): compute_cap needs driver ≥ 510; older drivers reject the field, see DETECT_FIELDS_OLD. */
-export const DETECT_FIELDS = ['index', 'uuid', 'name', 'memory.total', 'driver_version', 'compute_cap'] as const;
+export const DETECT_FIELDS = [
+  'index',
+  'uuid',
+  'name',
+  'memory.total',
+  'driver_version',
+  'compute_cap',
+] as const;
 export const DETECT_FIELDS_OLD = ['index', 'uuid', 'name', 'memory.total', 'driver_version'] as const;
 /** Monitor query (every second), as runtime-notes.md §4 lists it. */
 export const MONITOR_FIELDS = [
@@ -27,10 +34,10 @@ export const MONITOR_FIELDS = [
 /** Per-process query; process_name last because paths may hold commas. */
 export const COMPUTE_APP_FIELDS = ['gpu_uuid', 'pid', 'used_memory', 'process_name'] as const;
 
-export const csvArgs = (query: '--query-gpu' | '--query-compute-apps', fields: readonly string[]): string[] => [
-  `${query}=${fields.join(',')}`,
-  '--format=csv,noheader,nounits',
-];
+export const csvArgs = (
+  query: '--query-gpu' | '--query-compute-apps',
+  fields: readonly string[],
+): string[] => [`${query}=${fields.join(',')}`, '--format=csv,noheader,nounits'];
 
 /**
  * Splits one CSV line into `expected` fields. nvidia-smi does not quote, so a comma inside the field at `joinAt`
@@ -95,7 +102,8 @@ export function parseComputeAppLine(line: string): ComputeAppLine | null {
   const [gpuUuid, pidCell, usedCell, processName] = cells;
   const pid = numericCell(pidCell);
   const used = numericCell(usedCell);
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || used === undefined || !gpuUuid) return null;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || used === undefined || !gpuUuid)
+    return null;
   return { gpuUuid, pid, usedBytes: mib(used), processName };
 }
 
@@ -103,7 +111,10 @@ export function parseComputeAppLine(line: string): ComputeAppLine | null {
  * Parses the detection query output (DETECT_FIELDS or DETECT_FIELDS_OLD, one line per GPU).
  * Lines that do not parse are returned in `rejected` so the caller can report them.
  */
-export function parseDetectOutput(stdout: string, withComputeCap: boolean): { gpus: GpuInfo[]; rejected: string[] } {
+export function parseDetectOutput(
+  stdout: string,
+  withComputeCap: boolean,
+): { gpus: GpuInfo[]; rejected: string[] } {
   const n = withComputeCap ? DETECT_FIELDS.length : DETECT_FIELDS_OLD.length;
   const gpus: GpuInfo[] = [];
   const rejected: string[] = [];
@@ -149,7 +160,8 @@ export interface NvidiaSmiFailure {
   message: string;
 }
 
-export type NvidiaSmiResult = { ok: true; stdout: string } | { ok: false; failure: NvidiaSmiFailure; stdout: string };
+export type NvidiaSmiResult =
+  { ok: true; stdout: string } | { ok: false; failure: NvidiaSmiFailure; stdout: string };
 
 /**
  * Runs nvidia-smi once, asynchronously (execFile with a callback, never the Sync variant).
@@ -165,13 +177,22 @@ export function runNvidiaSmi(
     execFile(
       command,
       args,
-      { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 15_000, windowsHide: true, maxBuffer: 4 * MIB },
+      {
+        env: opts.env ?? process.env,
+        timeout: opts.timeoutMs ?? 15_000,
+        windowsHide: true,
+        maxBuffer: 4 * MIB,
+      },
       (error, stdout) => {
         const out = String(stdout ?? '');
         if (!error) return resolve({ ok: true, stdout: out });
         const e = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
         if (e.code === 'ENOENT') {
-          return resolve({ ok: false, stdout: out, failure: { kind: 'missing', message: `${command} is not on PATH` } });
+          return resolve({
+            ok: false,
+            stdout: out,
+            failure: { kind: 'missing', message: `${command} is not on PATH` },
+          });
         }
         if (e.killed || e.signal === 'SIGTERM') {
           const message = `${command} did not answer within ${Math.round((opts.timeoutMs ?? 15_000) / 1000)} s`;
@@ -179,7 +200,11 @@ export function runNvidiaSmi(
         }
         // nvidia-smi prints its own errors on stdout ("NVIDIA-SMI has failed because it couldn't communicate…").
         const detail = (out.trim().split(/\r?\n/)[0] || e.message).slice(0, 300);
-        resolve({ ok: false, stdout: out, failure: { kind: 'failed', message: `${command} failed: ${detail}` } });
+        resolve({
+          ok: false,
+          stdout: out,
+          failure: { kind: 'failed', message: `${command} failed: ${detail}` },
+        });
       },
     );
   });

@@ -72,13 +72,29 @@ export function classifyOutOfMemory(source: FailureSource, ctx?: AdviceContext):
     const m = p.re.exec(message);
     if (!m) continue;
     const memory: MemoryKind =
-      p.memory === 'provider' ? (/\b(cuda|gpu|cublas|cudnn)\b/i.test(message) || gpuProvider ? 'vram' : 'ram') : p.memory;
-    return { oom: true, probable: false, memory, matched: m[0], advice: ctx ? memoryAdvice(ctx, memory) : genericAdvice(memory) };
+      p.memory === 'provider'
+        ? /\b(cuda|gpu|cublas|cudnn)\b/i.test(message) || gpuProvider
+          ? 'vram'
+          : 'ram'
+        : p.memory;
+    return {
+      oom: true,
+      probable: false,
+      memory,
+      matched: m[0],
+      advice: ctx ? memoryAdvice(ctx, memory) : genericAdvice(memory),
+    };
   }
   if (isExit(source)) {
     const killed = source.signal === 'SIGKILL' || source.exitCode === 137;
     if (killed) {
-      return { oom: true, probable: true, memory: 'ram', matched: 'SIGKILL', advice: ctx ? memoryAdvice(ctx, 'ram') : genericAdvice('ram') };
+      return {
+        oom: true,
+        probable: true,
+        memory: 'ram',
+        matched: 'SIGKILL',
+        advice: ctx ? memoryAdvice(ctx, 'ram') : genericAdvice('ram'),
+      };
     }
   }
   return { oom: false, probable: false, memory: 'unknown', advice: [] };
@@ -86,7 +102,8 @@ export function classifyOutOfMemory(source: FailureSource, ctx?: AdviceContext):
 
 /** Advice when the request is not known (a failure outside a job). */
 function genericAdvice(memory: MemoryKind): string[] {
-  if (memory === 'ram') return ['Lower the resolution or the batch size.', 'Close other programs to free RAM.'];
+  if (memory === 'ram')
+    return ['Lower the resolution or the batch size.', 'Close other programs to free RAM.'];
   return [
     'Lower the resolution or the batch size.',
     'Release the text encoders after encoding (memory policy "release").',
@@ -101,14 +118,22 @@ const isExit = (s: FailureSource): s is ExitSource =>
 /** The OutOfMemory error for a classified failure: a message naming the request and the memory, advice as the hint. */
 export function outOfMemoryError(c: OomClassification, ctx?: AdviceContext): StudioError {
   const where = c.memory === 'ram' ? 'The computer ran out of memory (RAM)' : 'The GPU ran out of memory';
-  const what = c.probable ? 'The engine process was killed by the system during the run, probably because memory ran out' : where;
-  const req = ctx ? ` while generating ${ctx.request.width}×${ctx.request.height}${ctx.request.batch > 1 ? `, batch ${ctx.request.batch}` : ''}` : '';
+  const what = c.probable
+    ? 'The engine process was killed by the system during the run, probably because memory ran out'
+    : where;
+  const req = ctx
+    ? ` while generating ${ctx.request.width}×${ctx.request.height}${ctx.request.batch > 1 ? `, batch ${ctx.request.batch}` : ''}`
+    : '';
   let figures = '';
   if (ctx?.prediction) {
     const predicted = predictVram(ctx.prediction).bytes;
     figures = ` (predicted ${formatGB(predicted)}${ctx.availableBytes !== undefined ? `, ${formatGB(ctx.availableBytes)} available` : ''})`;
   }
-  return new StudioError('OutOfMemory', `${what}${req}${figures}. Only this job failed; the engine was restarted.`, c.advice.join(' '));
+  return new StudioError(
+    'OutOfMemory',
+    `${what}${req}${figures}. Only this job failed; the engine was restarted.`,
+    c.advice.join(' '),
+  );
 }
 
 export interface JobFailure {
@@ -124,17 +149,33 @@ export interface JobFailure {
  * becomes OutOfMemory with advice and restartHost; EngineCrashed also restarts; other typed errors pass through.
  */
 export function jobFailure(source: FailureSource, ctx?: AdviceContext): JobFailure {
-  const typed = typeof source === 'object' && !(source instanceof Error) && 'code' in source ? (source as StudioErrorData) : undefined;
+  const typed =
+    typeof source === 'object' && !(source instanceof Error) && 'code' in source
+      ? (source as StudioErrorData)
+      : undefined;
   const fromError = source instanceof StudioError ? source.toData() : typed;
-  if (fromError?.code === 'Cancelled') return { error: fromError, restartHost: false, oom: { oom: false, probable: false, memory: 'unknown', advice: [] } };
+  if (fromError?.code === 'Cancelled')
+    return {
+      error: fromError,
+      restartHost: false,
+      oom: { oom: false, probable: false, memory: 'unknown', advice: [] },
+    };
   const oom = classifyOutOfMemory(source, ctx);
   if (oom.oom) return { error: outOfMemoryError(oom, ctx).toData(), restartHost: true, oom };
   if (fromError) return { error: fromError, restartHost: fromError.code === 'EngineCrashed', oom };
   if (isExit(source)) {
     const how = source.signal ? `signal ${source.signal}` : `exit code ${source.exitCode}`;
-    return { error: { code: 'EngineCrashed', message: `The engine process stopped unexpectedly (${how}).` }, restartHost: true, oom };
+    return {
+      error: { code: 'EngineCrashed', message: `The engine process stopped unexpectedly (${how}).` },
+      restartHost: true,
+      oom,
+    };
   }
-  return { error: { code: 'EngineCrashed', message: messageOf(source).split('\n')[0] || 'The engine failed.' }, restartHost: true, oom };
+  return {
+    error: { code: 'EngineCrashed', message: messageOf(source).split('\n')[0] || 'The engine failed.' },
+    restartHost: true,
+    oom,
+  };
 }
 
 /**

@@ -64,7 +64,10 @@ export class PeakTracker {
   }
 
   /** Subscribes to a monitor's samples; returns the unsubscribe function. */
-  attach(monitor: { on(e: 'sample', l: (s: VramSample) => void): unknown; off(e: 'sample', l: (s: VramSample) => void): unknown }): () => void {
+  attach(monitor: {
+    on(e: 'sample', l: (s: VramSample) => void): unknown;
+    off(e: 'sample', l: (s: VramSample) => void): unknown;
+  }): () => void {
     const l = (s: VramSample): void => this.observe(s);
     monitor.on('sample', l);
     return () => void monitor.off('sample', l);

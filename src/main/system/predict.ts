@@ -138,7 +138,8 @@ function blockActivation(
   fusedAttention: boolean,
 ): number {
   const qkv = (heads + 2 * kvHeads) * headDim;
-  const attention = rows * tokens * (qkv + heads * headDim) * e + rows * tokens * (heads + kvHeads) * headDim * 4;
+  const attention =
+    rows * tokens * (qkv + heads * headDim) * e + rows * tokens * (heads + kvHeads) * headDim * 4;
   const scores = fusedAttention ? 0 : rows * heads * tokens * tokens * 4; // softmax accumulates in fp32
   const ffnStage = rows * tokens * 3 * ffn * e;
   return rows * tokens * 2 * hidden * e + Math.max(attention + scores, ffnStage);
@@ -156,7 +157,8 @@ function blockActivation(
  */
 export function predictVram(input: VramPredictionInput): VramPrediction {
   const { width, height, batch, plan } = input;
-  if (!(width > 0 && height > 0 && batch >= 1)) throw new RangeError(`predictVram: bad size ${width}×${height}×${batch}`);
+  if (!(width > 0 && height > 0 && batch >= 1))
+    throw new RangeError(`predictVram: bad size ${width}×${height}×${batch}`);
   for (const [c, b] of Object.entries(input.componentBytes)) {
     if (!(b >= 0)) throw new RangeError(`predictVram: bad weight bytes for ${c}: ${b}`);
   }
@@ -174,18 +176,46 @@ export function predictVram(input: VramPredictionInput): VramPrediction {
   const pixels = width * height;
   const latentTokens = Math.ceil(height / 8) * Math.ceil(width / 8);
   const vaeResnet = batch * pixels * 4 * d.vaeFullResChannels[1] * e('vae');
-  const vaeAttention = batch * (latentTokens * 3 * d.vaeMidChannels * e('vae') + (fused ? 0 : latentTokens * latentTokens * 4));
+  const vaeAttention =
+    batch * (latentTokens * 3 * d.vaeMidChannels * e('vae') + (fused ? 0 : latentTokens * latentTokens * 4));
   const activations: Record<ComponentName, number> = {
     // Positive and negative prompts: two rows through each encoder, whatever the batch.
     gemma:
-      blockActivation(2, text, e('gemma'), d.gemmaHidden, d.gemmaHeads, d.gemmaKvHeads, d.gemmaHeadDim, d.gemmaFfn, fused) +
-      castBuffer('gemma'),
+      blockActivation(
+        2,
+        text,
+        e('gemma'),
+        d.gemmaHidden,
+        d.gemmaHeads,
+        d.gemmaKvHeads,
+        d.gemmaHeadDim,
+        d.gemmaFfn,
+        fused,
+      ) + castBuffer('gemma'),
     jina:
-      blockActivation(2, text, e('jina'), d.jinaHidden, d.jinaHeads, d.jinaHeads, d.jinaHidden / d.jinaHeads, d.jinaFfn, fused) +
-      castBuffer('jina'),
+      blockActivation(
+        2,
+        text,
+        e('jina'),
+        d.jinaHidden,
+        d.jinaHeads,
+        d.jinaHeads,
+        d.jinaHidden / d.jinaHeads,
+        d.jinaFfn,
+        fused,
+      ) + castBuffer('jina'),
     dit:
-      blockActivation(batch * cfgRows, ditTokens, e('dit'), d.ditDim, d.ditHeads, d.ditKvHeads, d.ditHeadDim, d.ditFfn, fused) +
-      castBuffer('dit'),
+      blockActivation(
+        batch * cfgRows,
+        ditTokens,
+        e('dit'),
+        d.ditDim,
+        d.ditHeads,
+        d.ditKvHeads,
+        d.ditHeadDim,
+        d.ditFfn,
+        fused,
+      ) + castBuffer('dit'),
     vae: Math.max(vaeResnet, vaeAttention) + castBuffer('vae'),
   };
 
@@ -193,12 +223,17 @@ export function predictVram(input: VramPredictionInput): VramPrediction {
     input.memoryPolicy === 'auto' ? (provider === 'cpu' ? 'keep' : 'release') : input.memoryPolicy;
   const resident = new Set<ComponentName>(input.residentBefore ?? []);
   const stages: StageEstimate[] = [];
-  const weightsOf = (set: Set<ComponentName>): number => [...set].reduce((s, c) => s + input.componentBytes[c], 0);
+  const weightsOf = (set: Set<ComponentName>): number =>
+    [...set].reduce((s, c) => s + input.componentBytes[c], 0);
   const order = (set: Set<ComponentName>): ComponentName[] =>
     (['gemma', 'jina', 'dit', 'vae'] as const).filter((c) => set.has(c));
 
   resident.add('gemma').add('jina');
-  stages.push({ stage: 'encode', resident: order(resident), bytes: weightsOf(resident) + Math.max(activations.gemma, activations.jina) });
+  stages.push({
+    stage: 'encode',
+    resident: order(resident),
+    bytes: weightsOf(resident) + Math.max(activations.gemma, activations.jina),
+  });
   if (policy === 'release') {
     resident.delete('gemma');
     resident.delete('jina');

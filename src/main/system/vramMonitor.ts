@@ -8,7 +8,13 @@
 import { EventEmitter } from 'node:events';
 import type { GpuMemorySample, ProcessMemorySample, VramSample } from '../../shared/dto';
 import { LineChild, type ChildStatus } from './lineChild';
-import { COMPUTE_APP_FIELDS, MONITOR_FIELDS, csvArgs, parseComputeAppLine, parseMonitorLine } from './nvidiaSmi';
+import {
+  COMPUTE_APP_FIELDS,
+  MONITOR_FIELDS,
+  csvArgs,
+  parseComputeAppLine,
+  parseMonitorLine,
+} from './nvidiaSmi';
 import { defaultRssReader, type RssReader } from './processMemory';
 
 export interface VramMonitorOptions {
@@ -142,7 +148,11 @@ export class VramMonitor extends EventEmitter<VramMonitorEvents> {
   }
 
   status(): MonitorStatus {
-    return { gpu: this.gpuStatus, ...(this.appsStatus ? { apps: this.appsStatus } : {}), garbageLines: this.garbage };
+    return {
+      gpu: this.gpuStatus,
+      ...(this.appsStatus ? { apps: this.appsStatus } : {}),
+      garbageLines: this.garbage,
+    };
   }
 
   /** The last emitted sample. */
@@ -186,7 +196,12 @@ export class VramMonitor extends EventEmitter<VramMonitorEvents> {
       if (!/no running/i.test(line)) this.garbage++;
       return false;
     }
-    this.apps.set(`${a.pid}:${a.gpuUuid}`, { pid: a.pid, gpuUuid: a.gpuUuid, usedBytes: a.usedBytes, seenAt: Date.now() });
+    this.apps.set(`${a.pid}:${a.gpuUuid}`, {
+      pid: a.pid,
+      gpuUuid: a.gpuUuid,
+      usedBytes: a.usedBytes,
+      seenAt: Date.now(),
+    });
     return true;
   }
 
@@ -218,7 +233,12 @@ export class VramMonitor extends EventEmitter<VramMonitorEvents> {
         }),
       );
       const gpuStatus = this.gpuFreshness(now);
-      const sample: VramSample = { time: now, gpuStatus, gpus: gpuStatus === 'unavailable' ? [] : this.lastGpus, processes };
+      const sample: VramSample = {
+        time: now,
+        gpuStatus,
+        gpus: gpuStatus === 'unavailable' ? [] : this.lastGpus,
+        processes,
+      };
       this.latestSample = sample;
       this.emit('sample', sample);
       return sample;

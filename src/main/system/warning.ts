@@ -10,7 +10,11 @@ import { predictVram, type VramPrediction, type VramPredictionInput } from './pr
  * Bytes a job may use on a GPU: free memory plus what our own processes (a warm engine host) already hold there,
  * since the prediction counts resident weights itself. Undefined when the sample has no fresh data for that GPU.
  */
-export function availableVram(sample: VramSample | undefined, gpuIndex = 0, ourPids?: readonly number[]): number | undefined {
+export function availableVram(
+  sample: VramSample | undefined,
+  gpuIndex = 0,
+  ourPids?: readonly number[],
+): number | undefined {
   if (!sample || sample.gpuStatus !== 'ok') return undefined;
   const g = sample.gpus.find((x) => x.index === gpuIndex);
   if (!g || g.freeBytes === null) return undefined;
@@ -42,7 +46,12 @@ export function vramWarning(
     ...extra,
     provider: input.provider ?? extra.provider,
     plan: input.plan,
-    request: { width: input.width, height: input.height, batch: input.batch, memoryPolicy: input.memoryPolicy },
+    request: {
+      width: input.width,
+      height: input.height,
+      batch: input.batch,
+      memoryPolicy: input.memoryPolicy,
+    },
     prediction: input,
     availableBytes,
   };

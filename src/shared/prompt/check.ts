@@ -104,8 +104,8 @@ class Checker {
 
   private trimmedRange(range: SourceRange): SourceRange {
     const s = this.src(range);
-    const lead = s.length - s.trimStart().length;
-    return { start: range.start + lead, end: range.start + s.trimEnd().length };
+    const lead = s.length - s.replace(/^[ \t\r\n]+/, '').length;
+    return { start: range.start + lead, end: range.start + s.replace(/[ \t\r\n]+$/, '').length };
   }
 
   private visitTop(nodes: readonly PromptNode[], insideRoot: boolean): void {

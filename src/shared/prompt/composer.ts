@@ -9,7 +9,7 @@
  */
 import { parsePrompt } from './parse';
 import { formatPrompt } from './format';
-import { isBlank } from './text';
+import { isBlank, trimXml } from './text';
 import { sliceOf, type PromptElement, type PromptNode } from './tree';
 import type { SourceRange } from './types';
 import { CHARACTER_FIELDS, GENERAL_BLOCK, GENERAL_FIELDS, ROOT_TAGS, characterIndex } from './vocabulary';
@@ -58,12 +58,12 @@ function fieldsOf(text: string, el: PromptElement): ComposerField[] {
   const out: ComposerField[] = [];
   for (const n of el.children) {
     if (n.kind === 'text') {
-      const v = sliceOf(text, n.range).trim();
-      if (v) out.push({ tag: '#text', value: v, range: n.range });
+      const v = trimXml(sliceOf(text, n.range));
+      if (!isBlank(v)) out.push({ tag: '#text', value: v, range: n.range });
     } else if (n.kind === 'comment') {
       out.push({ tag: '#comment', value: sliceOf(text, n.range), range: n.range });
     } else {
-      out.push({ tag: n.name, value: sliceOf(text, n.content).trim(), range: n.range });
+      out.push({ tag: n.name, value: trimXml(sliceOf(text, n.content)), range: n.range });
     }
   }
   return out;
@@ -77,8 +77,8 @@ export function promptToComposer(text: string): ComposerModel {
   const parsed = parsePrompt(text);
   const model = emptyComposer();
   if (parsed.mode !== 'xml') {
-    const body = text.slice(parsed.bom).trim();
-    if (body) {
+    const body = trimXml(text.slice(parsed.bom));
+    if (!isBlank(body)) {
       model.extras.push(body);
       model.order.push('extra');
     }
@@ -97,12 +97,12 @@ export function promptToComposer(text: string): ComposerModel {
           continue;
         }
         if (!inRoot && name === 'style' && model.style === null) {
-          model.style = sliceOf(text, n.content).trim();
+          model.style = trimXml(sliceOf(text, n.content));
           model.order.push('style');
           continue;
         }
         if (name === 'caption' && model.caption === null) {
-          model.caption = sliceOf(text, n.content).trim();
+          model.caption = trimXml(sliceOf(text, n.content));
           model.order.push('caption');
           continue;
         }
@@ -118,7 +118,7 @@ export function promptToComposer(text: string): ComposerModel {
           continue;
         }
       }
-      model.extras.push(sliceOf(text, n.range).trim());
+      model.extras.push(trimXml(sliceOf(text, n.range)));
       model.order.push('extra');
     }
   };

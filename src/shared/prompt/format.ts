@@ -4,7 +4,7 @@
  * (trimmed; line breaks inside a value become one space); comments and loose text keep their own line.
  */
 import { parsePrompt } from './parse';
-import { BOM, lineBreakOf } from './text';
+import { BOM, isBlank, lineBreakOf, trimXml } from './text';
 import { sliceOf, type PromptElement, type PromptNode } from './tree';
 
 const INDENT = '  ';
@@ -13,7 +13,7 @@ const isContainer = (n: PromptNode): boolean => n.kind === 'element' && n.childr
 
 /** A value on one line: trimmed, and each line break with the spaces around it turned into one space. */
 function oneLine(s: string): string {
-  return s.trim().replace(/[ \t]*(?:\r\n|\r|\n)[ \t\r\n]*/g, ' ');
+  return trimXml(s).replace(/[ \t]*(?:\r\n|\r|\n)[ \t\r\n]*/g, ' ');
 }
 
 class Printer {
@@ -27,7 +27,7 @@ class Printer {
   nodes(nodes: readonly PromptNode[], depth: number, topLevel: boolean): void {
     let prev: PromptNode | null = null;
     for (const n of nodes) {
-      if (n.kind === 'text' && this.src(n).trim() === '') continue;
+      if (n.kind === 'text' && isBlank(this.src(n))) continue;
       if (prev && (topLevel || isContainer(prev) || isContainer(n))) this.lines.push('');
       this.node(n, depth);
       prev = n;
@@ -39,8 +39,8 @@ class Printer {
     if (n.kind === 'comment') {
       this.lines.push(pad + this.src(n));
     } else if (n.kind === 'text') {
-      for (const line of this.src(n).trim().split(/\r\n|\r|\n/)) {
-        if (line.trim()) this.lines.push(pad + line.trim());
+      for (const line of trimXml(this.src(n)).split(/\r\n|\r|\n/)) {
+        if (!isBlank(line)) this.lines.push(pad + trimXml(line));
       }
     } else {
       this.element(n, depth, pad);

@@ -86,7 +86,7 @@ export function scanCsv(text: string, fail: CsvFail): { pool: string; rows: CsvR
     starts.push(-extras.length);
     ends.push(s.length);
   };
-  const unescape = (k: number) => text.slice(f.s[k], f.e[k]).replace(/""/g, '"');
+  const unescape = (from: number, to: number) => text.slice(from, to).replace(/""/g, '"');
 
   while (pos < n) {
     lineNo++;
@@ -98,10 +98,14 @@ export function scanCsv(text: string, fail: CsvFail): { pool: string; rows: CsvR
       pos = next;
       continue;
     }
-    f.s.length = f.e.length = f.escaped.length = 0;
+    // Field bounds as scalars (the hot path allocates nothing): tag s0..e0, category s1..e1, count s2..e2, aliases s3..e3.
+    let s0: number, e0: number, s1: number, e1: number, s2: number, e2: number;
+    let s3 = -1;
+    let e3 = -1;
+    let esc0 = false;
+    let esc3 = false;
     if (nextQuote >= 0 && nextQuote < pos) nextQuote = text.indexOf('"', pos);
     if (nextQuote < 0 || nextQuote >= le) {
-      // Fast path, no quotes: tag,category,count[,alias]
       const c1 = text.indexOf(',', pos);
       const c2 = c1 < 0 || c1 >= le ? -1 : text.indexOf(',', c1 + 1);
       if (c2 < 0 || c2 >= le) fail(lineNo, 'expected 3 or 4 fields');
@@ -109,50 +113,59 @@ export function scanCsv(text: string, fail: CsvFail): { pool: string; rows: CsvR
       if (c3 < 0 || c3 > le) c3 = le;
       const c4 = c3 < le ? text.indexOf(',', c3 + 1) : -1;
       if (c4 >= 0 && c4 < le) fail(lineNo, 'expected 3 or 4 fields (quote a list of aliases)');
-      f.s.push(pos, c1 + 1, c2 + 1);
-      f.e.push(c1, c2, c3);
-      f.escaped.push(false, false, false);
+      s0 = pos;
+      e0 = c1;
+      s1 = c1 + 1;
+      e1 = c2;
+      s2 = c2 + 1;
+      e2 = c3;
       if (c3 < le) {
-        f.s.push(c3 + 1);
-        f.e.push(le);
-        f.escaped.push(false);
+        s3 = c3 + 1;
+        e3 = le;
       }
     } else {
+      f.s.length = f.e.length = f.escaped.length = 0;
       splitFields(text, pos, le, f, lineNo, fail);
       if (f.s.length < 3 || f.s.length > 4) fail(lineNo, `expected 3 or 4 fields, found ${f.s.length}`);
+      [s0, s1, s2] = f.s;
+      [e0, e1, e2] = f.e;
+      esc0 = f.escaped[0];
+      if (f.s.length === 4) {
+        s3 = f.s[3];
+        e3 = f.e[3];
+        esc3 = f.escaped[3];
+      }
     }
 
-    const catCode = text.charCodeAt(f.s[1]) - 48;
-    if (f.e[1] - f.s[1] !== 1 || !VALID_CATEGORY[catCode]) fail(lineNo, `unknown category "${text.slice(f.s[1], f.e[1])}"`);
-    if (f.e[2] === f.s[2]) fail(lineNo, 'empty post count');
+    const catCode = text.charCodeAt(s1) - 48;
+    if (e1 - s1 !== 1 || !VALID_CATEGORY[catCode]) fail(lineNo, `unknown category "${text.slice(s1, e1)}"`);
+    if (e2 === s2) fail(lineNo, 'empty post count');
     let count = 0;
-    for (let c = f.s[2]; c < f.e[2]; c++) {
+    for (let c = s2; c < e2; c++) {
       const d = text.charCodeAt(c) - 48;
-      if (d < 0 || d > 9) fail(lineNo, `post count "${text.slice(f.s[2], f.e[2])}" is not a non-negative integer`);
+      if (d < 0 || d > 9) fail(lineNo, `post count "${text.slice(s2, e2)}" is not a non-negative integer`);
       count = count * 10 + d;
     }
-    if (f.e[0] === f.s[0]) fail(lineNo, 'empty tag');
-    if (f.escaped[0]) extra(unescape(0), tagS, tagE);
+    if (e0 === s0) fail(lineNo, 'empty tag');
+    if (esc0) extra(unescape(s0, e0), tagS, tagE);
     else {
-      tagS.push(f.s[0]);
-      tagE.push(f.e[0]);
+      tagS.push(s0);
+      tagE.push(e0);
     }
     cats.push(catCode);
     counts.push(count);
     aliasFrom.push(aliasS.length);
-    if (f.s.length === 4) {
-      if (f.escaped[3]) {
-        for (const a of unescape(3).split(',')) if (a.length > 0) extra(a, aliasS, aliasE);
-      } else {
-        for (let a = f.s[3]; a < f.e[3]; ) {
-          let c = text.indexOf(',', a);
-          if (c < 0 || c > f.e[3]) c = f.e[3];
-          if (c > a) {
-            aliasS.push(a);
-            aliasE.push(c);
-          }
-          a = c + 1;
+    if (esc3) {
+      for (const alias of unescape(s3, e3).split(',')) if (alias.length > 0) extra(alias, aliasS, aliasE);
+    } else {
+      for (let a = s3; a < e3; ) {
+        let c = text.indexOf(',', a);
+        if (c < 0 || c > e3) c = e3;
+        if (c > a) {
+          aliasS.push(a);
+          aliasE.push(c);
         }
+        a = c + 1;
       }
     }
     pos = next;

@@ -78,6 +78,11 @@ export function clampRange(range: SourceRange, length: number): SourceRange {
   return { start, end };
 }
 
+/** The string without leading and trailing XML whitespace (space, tab, CR, LF); unlike trim(), a BOM stays. */
+export function trimXml(s: string): string {
+  return s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+}
+
 /** True for a string of only XML whitespace (space, tab, CR, LF). */
 export function isBlank(s: string): boolean {
   return /^[ \t\r\n]*$/.test(s);

@@ -19,7 +19,9 @@ export function formatDevices(info: DeviceInfo): string {
       gib(g.totalVram),
       g.driverVersion ? `driver ${g.driverVersion}` : undefined,
       g.cudaVersion ? `CUDA ${g.cudaVersion}` : undefined,
-      g.computeCapability !== undefined ? `compute capability ${g.computeCapability}` : 'compute capability unknown',
+      g.computeCapability !== undefined
+        ? `compute capability ${g.computeCapability}`
+        : 'compute capability unknown',
       `bf16 ${g.bf16 ? 'yes' : 'no'}`,
     ].filter(Boolean);
     lines.push(`  ${g.index}  ${g.name}: ${parts.join(', ')}`);
@@ -27,13 +29,17 @@ export function formatDevices(info: DeviceInfo): string {
   lines.push('Execution providers (probed):');
   if (info.providers.length === 0) lines.push('  none probed');
   for (const p of info.providers) {
-    lines.push(`  ${p.name.padEnd(7)} ${p.available ? 'available' : `unavailable: ${p.reason ?? 'unknown reason'}`}`);
+    lines.push(
+      `  ${p.name.padEnd(7)} ${p.available ? 'available' : `unavailable: ${p.reason ?? 'unknown reason'}`}`,
+    );
   }
   lines.push('Precision auto, per GPU provider:');
   if (info.planned.length === 0) lines.push('  no GPU provider applies on this machine');
   for (const pp of info.planned) {
     const on = pp.gpuName ? ` on GPU ${pp.gpuIndex} (${pp.gpuName})` : '';
-    lines.push(`  ${providerLabel(pp.provider)}${on}: ${describePlan(pp.plan)}${pp.available ? '' : ' (cannot load here)'}`);
+    lines.push(
+      `  ${providerLabel(pp.provider)}${on}: ${describePlan(pp.plan)}${pp.available ? '' : ' (cannot load here)'}`,
+    );
   }
   lines.push(`Active: ${providerLabel(info.active.provider)}, ${describePlan(info.active.plan)}`);
   if (info.notices.length) {
@@ -41,7 +47,9 @@ export function formatDevices(info: DeviceInfo): string {
     for (const n of info.notices) lines.push(`  - ${n}`);
   }
   const h = info.host;
-  lines.push(`Host: ${h.platform}-${h.arch}, ${h.cpuModel} × ${h.cpuCount}, RAM ${gib(h.totalRam)} (${gib(h.freeRam)} free)`);
+  lines.push(
+    `Host: ${h.platform}-${h.arch}, ${h.cpuModel} × ${h.cpuCount}, RAM ${gib(h.totalRam)} (${gib(h.freeRam)} free)`,
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -13,7 +13,7 @@ const cudaHostProbe = async (): Promise<ProviderStatus[]> => [
   { name: 'cuda', available: true },
   { name: 'dml', available: false, reason: 'not shipped in onnxruntime-node for linux-x64' },
   { name: 'coreml', available: false, reason: 'not shipped in onnxruntime-node for linux-x64' },
-  { name: 'webgpu', available: false, reason: 'Couldn\'t load Vulkan' },
+  { name: 'webgpu', available: false, reason: "Couldn't load Vulkan" },
   { name: 'cpu', available: true },
 ];
 
@@ -64,11 +64,19 @@ describe('detectDevices on this machine', () => {
     ]);
     const cudaReason = realProbes.find((p) => p.name === 'cuda')!.reason;
     expect(info.planned).toEqual([
-      { provider: 'cuda', gpuIndex: 0, gpuName: 'NVIDIA GeForce RTX 4090', available: false, reason: cudaReason, plan: BF16_PLAN },
+      {
+        provider: 'cuda',
+        gpuIndex: 0,
+        gpuName: 'NVIDIA GeForce RTX 4090',
+        available: false,
+        reason: cudaReason,
+        plan: BF16_PLAN,
+      },
     ]);
     expect(info.active).toEqual({ provider: 'cpu', plan: FP32 });
     const fallback = info.notices.find((n) => n.includes('CUDA execution provider could not load'));
-    expect(fallback).toContain(cudaReason);
+    expect(fallback).toContain(cudaReason!.replace(/^the cuda execution provider could not load:\s*/, ''));
+    expect(fallback).not.toMatch(/could not load: the cuda execution provider could not load/);
     expect(fallback).toContain('DiT bf16, Gemma bf16, Jina CLIP bf16, VAE fp32');
     expect(fallback).toContain('using CPU instead (DiT fp32, Gemma fp32, Jina CLIP fp32, VAE fp32)');
   });
@@ -87,8 +95,20 @@ describe('detectDevices edge cases', () => {
       driver: '570.86.15',
       cuda: '12.8',
       gpus: [
-        { index: 0, uuid: 'GPU-b5169cef-2205-c30e-f2b3-220cfa14bafd', name: 'NVIDIA TITAN V', memoryTotalMiB: 12288, computeCap: '7.0' },
-        { index: 1, uuid: 'GPU-7518f6b0-991f-ce2b-3d37-c779130d3137', name: 'NVIDIA RTX 5880 Ada Generation', memoryTotalMiB: 49140, computeCap: '8.9' },
+        {
+          index: 0,
+          uuid: 'GPU-b5169cef-2205-c30e-f2b3-220cfa14bafd',
+          name: 'NVIDIA TITAN V',
+          memoryTotalMiB: 12288,
+          computeCap: '7.0',
+        },
+        {
+          index: 1,
+          uuid: 'GPU-7518f6b0-991f-ce2b-3d37-c779130d3137',
+          name: 'NVIDIA RTX 5880 Ada Generation',
+          memoryTotalMiB: 49140,
+          computeCap: '8.9',
+        },
       ],
     });
 
@@ -104,13 +124,20 @@ describe('detectDevices edge cases', () => {
   it('CUDA_VISIBLE_DEVICES picks CUDA device 0 (by index or UUID prefix)', async () => {
     fake = multi();
     for (const visible of ['1', 'GPU-7518f6b0']) {
-      const info = await detectDevices({ probe: cudaHostProbe, env: { ...fake.env, CUDA_VISIBLE_DEVICES: visible } });
+      const info = await detectDevices({
+        probe: cudaHostProbe,
+        env: { ...fake.env, CUDA_VISIBLE_DEVICES: visible },
+      });
       expect(info.active).toEqual({ provider: 'cuda', gpuIndex: 1, plan: BF16_PLAN });
     }
   });
 
   it('a driver without compute_cap: falls back to the older query, bf16 unknown → off', async () => {
-    fake = fakeNvidiaSmi({ driver: '470.182.03', noComputeCap: true, gpus: [{ ...RTX_4090, name: 'Tesla T4', memoryTotalMiB: 15360 }] });
+    fake = fakeNvidiaSmi({
+      driver: '470.182.03',
+      noComputeCap: true,
+      gpus: [{ ...RTX_4090, name: 'Tesla T4', memoryTotalMiB: 15360 }],
+    });
     const info = await detectDevices({ probe: cudaHostProbe, env: fake.env });
     expect(info.gpus).toHaveLength(1);
     expect(info.gpus[0].computeCapability).toBeUndefined();
@@ -125,11 +152,16 @@ describe('detectDevices edge cases', () => {
     fake = fakeNvidiaSmi({
       driver: '550.54.14',
       gpus: [],
-      fail: { stdout: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.", code: 9 },
+      fail: {
+        stdout: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+        code: 9,
+      },
     });
     const info = await detectDevices({ probe: realProbe, env: fake.env });
     expect(info.gpuQuery.ok).toBe(false);
-    expect(info.gpuQuery.error).toBe("nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.");
+    expect(info.gpuQuery.error).toBe(
+      "nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    );
     expect(info.active.provider).toBe('cpu');
   });
 

@@ -20,7 +20,13 @@ export interface FakeGpu {
   computeCap?: string;
 }
 
-export type LoopStep = { batches?: number; forever?: boolean; garbage?: string; stallMs?: number; exit?: number };
+export type LoopStep = {
+  batches?: number;
+  forever?: boolean;
+  garbage?: string;
+  stallMs?: number;
+  exit?: number;
+};
 
 export interface FakeScenario {
   driver: string;
@@ -74,7 +80,7 @@ export function envWithoutNvidiaSmi(): NodeJS.ProcessEnv {
   return { ...process.env, PATH: mkdtempSync(join(tmpdir(), 'empty-path-')) };
 }
 
-export const waitFor = async (cond: () => boolean, timeoutMs = 8000, stepMs = 20): Promise<void> => {
+export const waitFor = async (cond: () => boolean, timeoutMs = 20_000, stepMs = 20): Promise<void> => {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);

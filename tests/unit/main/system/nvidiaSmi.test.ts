@@ -11,7 +11,10 @@ import {
 } from '../../../../src/main/system/nvidiaSmi';
 
 const FIX = join(__dirname, '../../../fixtures/nvidia-smi');
-const lines = (f: string): string[] => readFileSync(join(FIX, f), 'utf8').split('\n').filter((l) => l.trim() !== '');
+const lines = (f: string): string[] =>
+  readFileSync(join(FIX, f), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 
 describe('monitor lines (--query-gpu, nounits)', () => {
   it('parses a single GPU loop: MiB → bytes, util %, °C', () => {
@@ -96,14 +99,20 @@ describe('detection output', () => {
   });
 
   it('old drivers without compute_cap: capability unknown, no bf16', () => {
-    const { gpus } = parseDetectOutput(readFileSync(join(FIX, 'detect-old-driver-fallback.csv'), 'utf8'), false);
+    const { gpus } = parseDetectOutput(
+      readFileSync(join(FIX, 'detect-old-driver-fallback.csv'), 'utf8'),
+      false,
+    );
     expect(gpus).toHaveLength(1);
     expect(gpus[0].computeCapability).toBeUndefined();
     expect(gpus[0].bf16).toBe(false);
   });
 
   it('reports lines that are not GPU data', () => {
-    const { gpus, rejected } = parseDetectOutput(readFileSync(join(FIX, 'detect-old-driver.txt'), 'utf8'), true);
+    const { gpus, rejected } = parseDetectOutput(
+      readFileSync(join(FIX, 'detect-old-driver.txt'), 'utf8'),
+      true,
+    );
     expect(gpus).toEqual([]);
     expect(rejected[0]).toMatch(/compute_cap/);
   });

@@ -28,10 +28,22 @@ const BYTES = { dit: 6.97 * GB, gemma: 7.6 * GB, jina: 1.1 * GB, vae: 0.168 * GB
 
 function ctxFor(over: Partial<VramPredictionInput>, available: number, bf16Capable = true): AdviceContext {
   const prediction: VramPredictionInput = {
-    componentBytes: BYTES, plan: BF16, memoryPolicy: 'keep', width: 1024, height: 1024, batch: 1, provider: 'cuda', ...over,
+    componentBytes: BYTES,
+    plan: BF16,
+    memoryPolicy: 'keep',
+    width: 1024,
+    height: 1024,
+    batch: 1,
+    provider: 'cuda',
+    ...over,
   };
   return {
-    request: { width: prediction.width, height: prediction.height, batch: prediction.batch, memoryPolicy: prediction.memoryPolicy },
+    request: {
+      width: prediction.width,
+      height: prediction.height,
+      batch: prediction.batch,
+      memoryPolicy: prediction.memoryPolicy,
+    },
     plan: prediction.plan,
     provider: prediction.provider,
     bf16Capable,
@@ -43,20 +55,29 @@ function ctxFor(over: Partial<VramPredictionInput>, available: number, bf16Capab
 describe('classifyOutOfMemory: allocator messages', () => {
   it('CUDA, cuBLAS and the BFC arena on a GPU run are VRAM', () => {
     for (const m of [CUDA_OOM, CUBLAS, BFC]) {
-      const c = classifyOutOfMemory(m, { request: { width: 1024, height: 1024, batch: 1 }, provider: 'cuda' });
+      const c = classifyOutOfMemory(m, {
+        request: { width: 1024, height: 1024, batch: 1 },
+        provider: 'cuda',
+      });
       expect(c).toMatchObject({ oom: true, probable: false, memory: 'vram' });
     }
     expect(classifyOutOfMemory(new Error(CUDA_OOM)).matched).toBe('CUDA failure 2: out of memory');
   });
 
   it('the CPU allocator (BFC arena on a CPU run, std::bad_alloc, MSVC bad allocation) is RAM', () => {
-    expect(classifyOutOfMemory(BFC, { request: { width: 1024, height: 1024, batch: 1 }, provider: 'cpu' }).memory).toBe('ram');
+    expect(
+      classifyOutOfMemory(BFC, { request: { width: 1024, height: 1024, batch: 1 }, provider: 'cpu' }).memory,
+    ).toBe('ram');
     expect(classifyOutOfMemory(BAD_ALLOC_LINUX).memory).toBe('ram');
     expect(classifyOutOfMemory(BAD_ALLOC_WIN).memory).toBe('ram');
   });
 
   it('other failures are not out-of-memory', () => {
-    for (const m of [CUBLAS_EXEC, PROVIDER_LOAD, 'dit: onnxruntime rejected the graph or its weights: Type Error']) {
+    for (const m of [
+      CUBLAS_EXEC,
+      PROVIDER_LOAD,
+      'dit: onnxruntime rejected the graph or its weights: Type Error',
+    ]) {
       expect(classifyOutOfMemory(m)).toEqual({ oom: false, probable: false, memory: 'unknown', advice: [] });
     }
   });
@@ -84,22 +105,43 @@ describe('advice fits the request', () => {
       'Generate one image at a time: batch 1 instead of 2.',
     ]);
     // Those three are predicted to fit in 20 GB, so the resolution stays.
-    expect(predictVram({ componentBytes: BYTES, plan: BF16, memoryPolicy: 'release', width: 1024, height: 1024, batch: 1, provider: 'cuda' }).fitsIn(20 * GB)).toBe(true);
+    expect(
+      predictVram({
+        componentBytes: BYTES,
+        plan: BF16,
+        memoryPolicy: 'release',
+        width: 1024,
+        height: 1024,
+        batch: 1,
+        provider: 'cuda',
+      }).fitsIn(20 * GB),
+    ).toBe(true);
     expect(roomy.some((a) => a.includes('resolution'))).toBe(false);
 
     const tight = 10 * GB;
     const advice = classifyOutOfMemory(CUDA_OOM, ctxFor({ batch: 2, plan: FP32 }, tight)).advice;
-    const size = /^If it still does not fit, lower the resolution: 1024×1024 → (\d+)×(\d+)\.$/.exec(advice[3])!;
+    const size = /^If it still does not fit, lower the resolution: 1024×1024 → (\d+)×(\d+)\.$/.exec(
+      advice[3],
+    )!;
     const [w, h] = [Number(size[1]), Number(size[2])];
     expect(w * h).toBeLessThan(1024 * 1024);
     expect((w % 64) + (h % 64)).toBe(0);
-    const applied = { componentBytes: BYTES, plan: BF16, memoryPolicy: 'release' as const, batch: 1, provider: 'cuda' as const };
+    const applied = {
+      componentBytes: BYTES,
+      plan: BF16,
+      memoryPolicy: 'release' as const,
+      batch: 1,
+      provider: 'cuda' as const,
+    };
     expect(predictVram({ ...applied, width: w, height: h }).fitsIn(tight)).toBe(true);
     expect(predictVram({ ...applied, width: 1024, height: 1024 }).fitsIn(tight)).toBe(false);
   });
 
   it('a request already at batch 1, releasing encoders, in bf16: no advice it already follows', () => {
-    const { advice } = classifyOutOfMemory(CUDA_OOM, ctxFor({ width: 768, height: 768, memoryPolicy: 'release' }, 6 * GB));
+    const { advice } = classifyOutOfMemory(
+      CUDA_OOM,
+      ctxFor({ width: 768, height: 768, memoryPolicy: 'release' }, 6 * GB),
+    );
     expect(advice.some((a) => a.includes('batch 1'))).toBe(false);
     expect(advice.some((a) => a.includes('Release the text encoders'))).toBe(false);
     expect(advice.some((a) => a.includes('precision'))).toBe(false);
@@ -111,7 +153,9 @@ describe('advice fits the request', () => {
     const { advice, memory } = classifyOutOfMemory(BAD_ALLOC_LINUX, ctx);
     expect(memory).toBe('ram');
     const needs = (predictVram(ctx.prediction!).bytes / GB).toFixed(1);
-    expect(advice[advice.length - 1]).toBe(`Close other programs to free RAM: this run needs about ${needs} GB.`);
+    expect(advice[advice.length - 1]).toBe(
+      `Close other programs to free RAM: this run needs about ${needs} GB.`,
+    );
     expect(advice.some((a) => /GPU|precision|Release/.test(a))).toBe(false);
   });
 });
@@ -121,19 +165,30 @@ describe('jobFailure: only the job fails, the host restarts', () => {
     const ctx = ctxFor({ batch: 2 }, 12 * GB);
     for (const error of [
       { code: 'EngineCrashed' as const, message: BFC },
-      { code: 'ModelInvalid' as const, message: `dit: onnxruntime rejected the graph or its weights: ${CUDA_OOM}` },
+      {
+        code: 'ModelInvalid' as const,
+        message: `dit: onnxruntime rejected the graph or its weights: ${CUDA_OOM}`,
+      },
     ]) {
       const f = jobFailure(error, ctx);
       expect(f.restartHost).toBe(true);
       expect(f.error.code).toBe('OutOfMemory');
-      expect(f.error.message).toMatch(/^The GPU ran out of memory while generating 1024×1024, batch 2 \(predicted \d+\.\d GB, 12\.0 GB available\)\./);
+      expect(f.error.message).toMatch(
+        /^The GPU ran out of memory while generating 1024×1024, batch 2 \(predicted \d+\.\d GB, 12\.0 GB available\)\./,
+      );
       expect(f.error.hint).toContain('batch 1 instead of 2');
     }
   });
 
   it('typed non-memory errors pass through; a cancel never restarts; a crash does', () => {
-    expect(jobFailure({ code: 'PromptInvalid', message: 'bad' })).toMatchObject({ error: { code: 'PromptInvalid' }, restartHost: false });
-    expect(jobFailure({ code: 'Cancelled', message: 'x' })).toMatchObject({ error: { code: 'Cancelled' }, restartHost: false });
+    expect(jobFailure({ code: 'PromptInvalid', message: 'bad' })).toMatchObject({
+      error: { code: 'PromptInvalid' },
+      restartHost: false,
+    });
+    expect(jobFailure({ code: 'Cancelled', message: 'x' })).toMatchObject({
+      error: { code: 'Cancelled' },
+      restartHost: false,
+    });
     expect(jobFailure({ exitCode: 3, signal: null })).toMatchObject({
       error: { code: 'EngineCrashed', message: 'The engine process stopped unexpectedly (exit code 3).' },
       restartHost: true,
@@ -145,7 +200,9 @@ describe('jobFailure: only the job fails, the host restarts', () => {
     expect(classify(null, 'SIGKILL', true).code).toBe('Cancelled');
     const e = classify(null, 'SIGKILL', false);
     expect(e.code).toBe('OutOfMemory');
-    expect(e.message).toMatch(/^The engine process was killed by the system during the run, probably because memory ran out while generating 1024×1024, batch 3/);
+    expect(e.message).toMatch(
+      /^The engine process was killed by the system during the run, probably because memory ran out while generating 1024×1024, batch 3/,
+    );
     expect(e.hint).toContain('batch 1 instead of 3');
   });
 });
@@ -154,7 +211,17 @@ describe('vramWarning before a job', () => {
   const sample: VramSample = {
     time: 0,
     gpuStatus: 'ok',
-    gpus: [{ index: 0, name: 'RTX 4090', totalBytes: 24 * GB, usedBytes: 12 * GB, freeBytes: 12 * GB, utilizationPercent: 0, temperatureC: 40 }],
+    gpus: [
+      {
+        index: 0,
+        name: 'RTX 4090',
+        totalBytes: 24 * GB,
+        usedBytes: 12 * GB,
+        freeBytes: 12 * GB,
+        utilizationPercent: 0,
+        temperatureC: 40,
+      },
+    ],
     processes: [{ pid: 99, label: 'engine host', rssBytes: GB, vramBytes: { 0: 9 * GB } }],
   };
 
@@ -165,7 +232,15 @@ describe('vramWarning before a job', () => {
   });
 
   it('warns with fitting advice when the prediction exceeds what is available, else null', () => {
-    const input: VramPredictionInput = { componentBytes: BYTES, plan: BF16, memoryPolicy: 'keep', width: 1024, height: 1024, batch: 2, provider: 'cuda' };
+    const input: VramPredictionInput = {
+      componentBytes: BYTES,
+      plan: BF16,
+      memoryPolicy: 'keep',
+      width: 1024,
+      height: 1024,
+      batch: 2,
+      provider: 'cuda',
+    };
     const predicted = predictVram(input).bytes;
     const w = vramWarning(input, predicted - 1)!;
     expect(w.message).toContain(`predicted to need ${(predicted / GB).toFixed(1)} GB`);

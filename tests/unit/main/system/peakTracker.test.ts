@@ -7,17 +7,43 @@ import { RTX_4090, fakeNvidiaSmi, waitFor, type FakeSmi } from './fakeSmi';
 const MIB = 1024 * 1024;
 const HOST = 4242;
 
-function sample(usedMiB: number | null, hostVramMiB: number | undefined, hostRssMiB: number, status: VramSample['gpuStatus'] = 'ok'): VramSample {
+function sample(
+  usedMiB: number | null,
+  hostVramMiB: number | undefined,
+  hostRssMiB: number,
+  status: VramSample['gpuStatus'] = 'ok',
+): VramSample {
   return {
     time: Date.now(),
     gpuStatus: status,
     gpus: [
-      { index: 0, name: 'GPU0', totalBytes: 24564 * MIB, usedBytes: usedMiB === null ? null : usedMiB * MIB, freeBytes: null, utilizationPercent: null, temperatureC: null },
-      { index: 1, name: 'GPU1', totalBytes: 8192 * MIB, usedBytes: 8000 * MIB, freeBytes: 192 * MIB, utilizationPercent: 0, temperatureC: 30 },
+      {
+        index: 0,
+        name: 'GPU0',
+        totalBytes: 24564 * MIB,
+        usedBytes: usedMiB === null ? null : usedMiB * MIB,
+        freeBytes: null,
+        utilizationPercent: null,
+        temperatureC: null,
+      },
+      {
+        index: 1,
+        name: 'GPU1',
+        totalBytes: 8192 * MIB,
+        usedBytes: 8000 * MIB,
+        freeBytes: 192 * MIB,
+        utilizationPercent: 0,
+        temperatureC: 30,
+      },
     ],
     processes: [
       { pid: 1, label: 'main', rssBytes: 300 * MIB, vramBytes: {} },
-      { pid: HOST, label: 'engine host', rssBytes: hostRssMiB * MIB, vramBytes: hostVramMiB === undefined ? {} : { 0: hostVramMiB * MIB, 1: 5 * MIB } },
+      {
+        pid: HOST,
+        label: 'engine host',
+        rssBytes: hostRssMiB * MIB,
+        vramBytes: hostVramMiB === undefined ? {} : { 0: hostVramMiB * MIB, 1: 5 * MIB },
+      },
     ],
   };
 }
@@ -63,7 +89,12 @@ describe('PeakTracker', () => {
   });
 
   it('history figures prefer our process peak, fall back to the device, keep the prediction', () => {
-    expect(historyMemoryFigures({ peakVramProcess: 7, peakVramDevice: 9, peakRam: 3, samples: 1, durationMs: 1 }, 8)).toEqual({
+    expect(
+      historyMemoryFigures(
+        { peakVramProcess: 7, peakVramDevice: 9, peakRam: 3, samples: 1, durationMs: 1 },
+        8,
+      ),
+    ).toEqual({
       peakVram: 7,
       peakRam: 3,
       predictedVram: 8,
@@ -82,7 +113,10 @@ describe('PeakTracker on a live monitor', () => {
   });
 
   it('records the highest memory.used nvidia-smi printed during the job', async () => {
-    fake = fakeNvidiaSmi({ driver: '550.54.14', gpus: [{ ...RTX_4090, usedSeriesMiB: [1834, 15780, 9216] }] });
+    fake = fakeNvidiaSmi({
+      driver: '550.54.14',
+      gpus: [{ ...RTX_4090, usedSeriesMiB: [1834, 15780, 9216] }],
+    });
     monitor = new VramMonitor({ env: fake.env, intervalMs: 150, perProcess: false });
     const tracker = new PeakTracker();
     const detach = tracker.attach(monitor);

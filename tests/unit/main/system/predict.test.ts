@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { PrecisionPlan } from '../../../../src/shared/dto';
-import { NEWBIE_DIMS, RUNTIME_OVERHEAD, predictVram, type VramPredictionInput } from '../../../../src/main/system/predict';
+import {
+  NEWBIE_DIMS,
+  RUNTIME_OVERHEAD,
+  predictVram,
+  type VramPredictionInput,
+} from '../../../../src/main/system/predict';
 
 const GB = 1e9;
 const BF16: PrecisionPlan = { gemma: 'bf16', jina: 'bf16', dit: 'bf16', vae: 'fp32' };
@@ -21,10 +26,21 @@ const base = (over: Partial<VramPredictionInput> = {}): VramPredictionInput => (
 
 // Tiny dimensions so the activation model can be worked out by hand.
 const TINY = {
-  ditDim: 4, ditHeads: 2, ditKvHeads: 1, ditHeadDim: 2, ditFfn: 8,
-  gemmaHidden: 4, gemmaHeads: 1, gemmaKvHeads: 1, gemmaHeadDim: 4, gemmaFfn: 8,
-  jinaHidden: 4, jinaHeads: 1, jinaFfn: 8,
-  vaeFullResChannels: [1, 2] as [number, number], vaeMidChannels: 2,
+  ditDim: 4,
+  ditHeads: 2,
+  ditKvHeads: 1,
+  ditHeadDim: 2,
+  ditFfn: 8,
+  gemmaHidden: 4,
+  gemmaHeads: 1,
+  gemmaKvHeads: 1,
+  gemmaHeadDim: 4,
+  gemmaFfn: 8,
+  jinaHidden: 4,
+  jinaHeads: 1,
+  jinaFfn: 8,
+  vaeFullResChannels: [1, 2] as [number, number],
+  vaeMidChannels: 2,
 };
 
 describe('predictVram', () => {
@@ -32,7 +48,14 @@ describe('predictVram', () => {
     const p = predictVram({
       componentBytes: { dit: 0, gemma: 0, jina: 0, vae: 0 },
       storedDtype: { dit: 'fp32', gemma: 'fp32', jina: 'fp32', vae: 'fp32' },
-      plan: FP32, memoryPolicy: 'keep', width: 32, height: 32, batch: 1, provider: 'cuda', textTokens: 4, dims: TINY,
+      plan: FP32,
+      memoryPolicy: 'keep',
+      width: 32,
+      height: 32,
+      batch: 1,
+      provider: 'cuda',
+      textTokens: 4,
+      dims: TINY,
     });
     // tokens = (32/16)² + 4 = 8, rows = 2 (CFG), 4 bytes. Residual+norm: 2·8·2·4·4 = 512.
     // Attention: 2·8·((2+2)·2 + 2·2)·4 = 768, RoPE'd q,k in fp32: 2·8·3·2·4 = 384 → 1152. FFN: 2·8·3·8·4 = 1536.
@@ -41,7 +64,14 @@ describe('predictVram', () => {
     const cpu = predictVram({
       componentBytes: { dit: 0, gemma: 0, jina: 0, vae: 0 },
       storedDtype: { dit: 'fp32', gemma: 'fp32', jina: 'fp32', vae: 'fp32' },
-      plan: FP32, memoryPolicy: 'keep', width: 32, height: 32, batch: 1, provider: 'cpu', textTokens: 4, dims: TINY,
+      plan: FP32,
+      memoryPolicy: 'keep',
+      width: 32,
+      height: 32,
+      batch: 1,
+      provider: 'cpu',
+      textTokens: 4,
+      dims: TINY,
     });
     expect(cpu.breakdown.activations.dit).toBe(512 + 1152 + 1024);
     // VAE: 4 maps of 2 channels at 32×32, fp32 = 32768; the mid attention (16 tokens · 3 · 2 ch · 4 = 384) is smaller.
@@ -67,7 +97,11 @@ describe('predictVram', () => {
   it('release frees the encoders before the DiT; auto is release on a GPU and keep on the CPU', () => {
     const keep = predictVram(base());
     const release = predictVram(base({ memoryPolicy: 'release' }));
-    expect(release.breakdown.stages.map((s) => s.resident)).toEqual([['gemma', 'jina'], ['dit'], ['dit', 'vae']]);
+    expect(release.breakdown.stages.map((s) => s.resident)).toEqual([
+      ['gemma', 'jina'],
+      ['dit'],
+      ['dit', 'vae'],
+    ]);
     expect(keep.bytes - release.bytes).toBeGreaterThan(NEWBIE_BYTES.gemma);
     expect(predictVram(base({ memoryPolicy: 'auto' })).policy).toBe('release');
     expect(predictVram(base({ memoryPolicy: 'auto', provider: 'cpu', plan: FP32 })).policy).toBe('keep');
@@ -86,14 +120,18 @@ describe('predictVram', () => {
     expect(at(1024, 1024)).toBeLessThan(at(1536, 1024));
     expect(at(1024, 1024, 1)).toBeLessThan(at(1024, 1024, 2));
     // fp32 doubles the DiT's activations; the peak (VAE decode, fp32 in both plans) does not move.
-    expect(predictVram(base({ plan: FP32 })).breakdown.activations.dit).toBeGreaterThan(2 * predictVram(base()).breakdown.activations.dit);
+    expect(predictVram(base({ plan: FP32 })).breakdown.activations.dit).toBeGreaterThan(
+      2 * predictVram(base()).breakdown.activations.dit,
+    );
   });
 
   it('a compute dtype that differs from the stored one costs two cast buffers of the largest matrix', () => {
     const same = predictVram(base({ plan: { ...BF16, dit: 'bf16' } }));
     const cast = predictVram(base({ plan: { ...BF16, dit: 'fp32' }, storedDtype: { dit: 'bf16' } }));
     const uncast = predictVram(base({ plan: { ...BF16, dit: 'fp32' }, storedDtype: { dit: 'fp32' } }));
-    expect(cast.breakdown.activations.dit - uncast.breakdown.activations.dit).toBe(2 * NEWBIE_DIMS.ditFfn * NEWBIE_DIMS.ditDim * 4);
+    expect(cast.breakdown.activations.dit - uncast.breakdown.activations.dit).toBe(
+      2 * NEWBIE_DIMS.ditFfn * NEWBIE_DIMS.ditDim * 4,
+    );
     expect(same.breakdown.activations.dit).toBeLessThan(uncast.breakdown.activations.dit);
   });
 
@@ -112,6 +150,8 @@ describe('predictVram', () => {
   it('rejects impossible sizes', () => {
     expect(() => predictVram(base({ width: 0 }))).toThrow(RangeError);
     expect(() => predictVram(base({ batch: 0 }))).toThrow(RangeError);
-    expect(() => predictVram(base({ componentBytes: { ...NEWBIE_BYTES, dit: Number.NaN } }))).toThrow(RangeError);
+    expect(() => predictVram(base({ componentBytes: { ...NEWBIE_BYTES, dit: Number.NaN } }))).toThrow(
+      RangeError,
+    );
   });
 });

@@ -4,7 +4,9 @@ import { defaultRssReader, parseProcStatusRss, parsePsRss } from '../../../../sr
 
 describe('process RSS', () => {
   it('parses /proc/<pid>/status and ps output (KiB → bytes)', () => {
-    expect(parseProcStatusRss('Name:\tnode\nVmHWM:\t  999 kB\nVmRSS:\t  123456 kB\nRssAnon:\t 1 kB\n')).toBe(123456 * 1024);
+    expect(parseProcStatusRss('Name:\tnode\nVmHWM:\t  999 kB\nVmRSS:\t  123456 kB\nRssAnon:\t 1 kB\n')).toBe(
+      123456 * 1024,
+    );
     expect(parseProcStatusRss('Name:\tzombie\nState:\tZ (zombie)\n')).toBeNull();
     expect(parsePsRss('  20480\n')).toBe(20480 * 1024);
     expect(parsePsRss('')).toBeNull();

@@ -1,0 +1,84 @@
+/**
+ * Danbooru tag index benchmark (issue 5): load < 300 ms, completion < 5 ms for 140k tags.
+ * Run: `npx tsx bench/tags.ts`. Prints configuration, value, target and ratio (value / target; ≤ 1 meets it).
+ * Load is measured cold (first build in this process, as the app does once) and warm (median of 5 rebuilds);
+ * completion over seeded random prefixes of real tags and aliases, 1–8 characters, every field kind.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { TagIndex } from '../src/shared/prompt';
+import { tagListPath } from '../src/main/tags';
+
+const LOAD_TARGET_MS = 300;
+const QUERY_TARGET_MS = 5;
+const QUERIES = 2000;
+
+function ms(t0: number): number {
+  return performance.now() - t0;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function row(name: string, value: number, target: number): void {
+  const ratio = value / target;
+  console.log(`${name.padEnd(34)} value ${value.toFixed(3).padStart(9)} ms   target ${String(target).padStart(4)} ms   ratio ${ratio.toFixed(3)}  ${ratio <= 1 ? 'ok' : 'OVER'}`);
+}
+
+const path = tagListPath();
+const cpu = cpus()[0];
+console.log(`config: ${path}, node ${process.version}, ${cpus().length} × ${cpu?.model ?? 'unknown CPU'}, ${QUERIES} queries`);
+
+const cpu0 = process.cpuUsage();
+let t0 = performance.now();
+const text = readFileSync(path, 'utf8');
+const index = TagIndex.fromCsv(text);
+const coldLoad = ms(t0);
+const coldCpu = process.cpuUsage(cpu0);
+console.log(`tags: ${index.size}, file ${(text.length / 1e6).toFixed(2)} M chars; cold load CPU time ${((coldCpu.user + coldCpu.system) / 1000).toFixed(1)} ms`);
+
+const warm: number[] = [];
+for (let i = 0; i < 5; i++) {
+  t0 = performance.now();
+  TagIndex.fromCsv(readFileSync(path, 'utf8'));
+  warm.push(ms(t0));
+}
+warm.sort((a, b) => a - b);
+
+// Seeded prefixes taken from real lines of the list (tag or first alias), so most queries have answers.
+const lines = text.split('\n').filter((l) => l.length > 0);
+let seed = 7;
+const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const fields = [undefined, 'n', 'artists', 'appearance', 'quality'];
+const queries: { prefix: string; field?: string }[] = [];
+for (let i = 0; i < QUERIES; i++) {
+  const line = lines[Math.floor(rand() * lines.length)];
+  const key = line.startsWith('"') ? line.slice(1, line.indexOf('"', 1)) : line.slice(0, line.indexOf(','));
+  queries.push({ prefix: key.slice(0, 1 + Math.floor(rand() * Math.min(8, key.length))), field: fields[i % fields.length] });
+}
+queries.push({ prefix: '' }, { prefix: 'a' }, { prefix: 's', field: 'appearance' }, { prefix: 'zzzzzz' }, { prefix: 'x_', field: 'n' });
+
+const times: number[] = [];
+let hits = 0;
+for (const q of queries) {
+  t0 = performance.now();
+  hits += index.complete(q.prefix, { field: q.field, limit: 20 }).length;
+  times.push(ms(t0));
+}
+times.sort((a, b) => a - b);
+const lookups: number[] = [];
+for (const q of queries.slice(0, 500)) {
+  t0 = performance.now();
+  index.lookup(q.prefix);
+  lookups.push(ms(t0));
+}
+lookups.sort((a, b) => a - b);
+console.log(`completion: ${queries.length} queries, ${hits} results`);
+
+row('load, cold (read + build)', coldLoad, LOAD_TARGET_MS);
+row('load, warm median of 5', quantile(warm, 0.5), LOAD_TARGET_MS);
+row('complete p50', quantile(times, 0.5), QUERY_TARGET_MS);
+row('complete p99', quantile(times, 0.99), QUERY_TARGET_MS);
+row('complete max', times[times.length - 1], QUERY_TARGET_MS);
+row('lookup max', lookups[lookups.length - 1], QUERY_TARGET_MS);

@@ -1,0 +1,62 @@
+/**
+ * User actions that cross panels: generate from the editor and the generate panel, re-run a stored request, restore
+ * a dropped image. Each reports failures as notices with the service's message (StudioError) and never throws.
+ */
+import type { RequestDraft } from '../../../shared/api';
+import type { GenerationRequest } from '../../../shared/dto';
+import { call } from '../lib/invoke';
+import { sideProblem } from '../features/generate/resolutions';
+import { seedBatchProblem } from '../features/generate/seed';
+import { notifyError, notifyInfo, useNotices } from './notices';
+import { draftOf, useStudio } from './studioStore';
+
+/** Problems with the current parameters that the user must fix before generating (empty when fine). */
+export function paramProblems(): string[] {
+  const { params } = useStudio.getState();
+  const out = [sideProblem('Width', params.width), sideProblem('Height', params.height)];
+  if (params.seedMode === 'fixed') out.push(seedBatchProblem(params.seed, params.batch));
+  return out.filter((p): p is string => p !== null);
+}
+
+/** Queues a draft; returns the job id, or null after posting the failure. */
+export async function enqueue(request: RequestDraft, what = 'Generation'): Promise<string | null> {
+  try {
+    const item = await call('generation.enqueue', { request });
+    notifyInfo(`${what} queued (seed ${item.request.seed}${item.request.batch > 1 ? ` … ${item.request.seed + item.request.batch - 1}` : ''}).`);
+    return item.id;
+  } catch (e) {
+    notifyError(e, `${what} not queued`);
+    return null;
+  }
+}
+
+/** Generate button / Ctrl+Enter: queues the editor's prompt with the panel's parameters. */
+export async function generate(): Promise<string | null> {
+  const problems = paramProblems();
+  if (problems.length > 0) {
+    useNotices.getState().push({ level: 'error', text: problems.join(' ') });
+    return null;
+  }
+  return enqueue(draftOf(useStudio.getState()));
+}
+
+/** The draft that re-runs a stored request; `seed` overrides its seed, `parentId` records the lineage. */
+export function rerunDraft(r: GenerationRequest, parentId: string, seed: number | null = r.seed): RequestDraft {
+  return {
+    prompt: r.prompt,
+    negativePrompt: r.negativePrompt,
+    width: r.width,
+    height: r.height,
+    steps: r.steps,
+    guidance: r.guidance,
+    shift: r.shift,
+    cfgTrunc: r.cfgTrunc,
+    renormCfg: r.renormCfg,
+    sampler: r.sampler,
+    precision: r.precision,
+    batch: r.batch,
+    seed,
+    parentId,
+    ...(r.memoryPolicy !== undefined && { memoryPolicy: r.memoryPolicy }),
+  };
+}
