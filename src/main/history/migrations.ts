@@ -99,6 +99,9 @@ const v1Core: Migration = {
       CREATE INDEX images_seed ON images(seed) WHERE seed IS NOT NULL;
       CREATE INDEX images_trash ON images(deleted_at, id) WHERE deleted_at IS NOT NULL;
       CREATE INDEX images_sha256 ON images(sha256);
+      -- Covering index of stats() (counts, bytes, per-model totals without reading image rows). It leads with
+      -- bytes, which no gallery query filters on, so the planner never prefers it over the gallery indexes.
+      CREATE INDEX images_stats ON images(bytes, deleted_at, model_identity, favorite);
     `);
   },
 };

@@ -36,6 +36,7 @@ export class EngineSupervisor {
   /** Resolves when the current host process has exited (undefined while none was spawned). */
   private exited: Promise<void> | undefined;
   private alive = false;
+  private hostPid: number | undefined;
   private killing = false;
   private busy = false;
 
@@ -45,14 +46,23 @@ export class EngineSupervisor {
     const spawn: HostSpawner = () => {
       const child = options.spawner();
       this.alive = true;
+      const report = (pid: number | undefined) => {
+        if (pid === this.hostPid) return;
+        this.hostPid = pid;
+        options.onHostChange?.(pid);
+      };
       this.exited = new Promise<void>((resolve) =>
         child.onExit(() => {
           this.alive = false;
-          options.onHostChange?.(undefined);
+          report(undefined);
           resolve();
         }),
       );
-      options.onHostChange?.(child.pid);
+      // fork knows the pid at once; a utilityProcess only once it has started: its `ready` message carries it.
+      child.onMessage((m) => {
+        if (m.type === 'ready' && this.alive) report(m.pid);
+      });
+      report(child.pid);
       return child;
     };
     // A host that dies during a job is classified with that job's request (advice sized to it); our own kill is Cancelled.
@@ -61,7 +71,7 @@ export class EngineSupervisor {
 
   /** PID of the running host, if one is up. */
   get pid(): number | undefined {
-    return this.alive ? this.client.pid : undefined;
+    return this.alive ? this.hostPid : undefined;
   }
 
   /** Whether a job is in the host now. */

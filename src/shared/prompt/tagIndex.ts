@@ -5,10 +5,10 @@
  * `tag,category,count,"alias1,alias2"`, no header, RFC 4180 quoting. Categories are danbooru's: 0 general,
  * 1 artist, 3 copyright, 4 character, 5 meta.
  *
- * Built for a < 300 ms load of 140k tags: keys (tags and aliases) are offsets into the CSV text, not strings;
- * exact lookup uses an open-addressing hash table over those offsets; completion keeps, per 1- and 2-character
- * prefix, the keys in descending post-count order, so a query scans one bucket from the top and stops after
- * `limit` hits.
+ * Built for a < 300 ms load of 140k tags: keys (tags and aliases) are offsets into the CSV text, not strings,
+ * grouped per 1- and 2-character prefix in descending post-count order (two counting sorts, no hashing). A
+ * completion scans one bucket from the top and stops after `limit` hits; an exact lookup scans one bucket
+ * (≤ ~5k keys in the shipped list).
  */
 import { StudioError } from '../errors';
 import { scanCsv, type CsvRows } from './tagCsv';
@@ -79,8 +79,6 @@ function buildBuckets(codes: Int32Array, groups: number): Buckets {
 }
 
 export class TagIndex {
-  private readonly table: Int32Array;
-  private readonly mask: number;
   private readonly b1: Buckets;
   private readonly b2: Buckets;
 
@@ -88,27 +86,15 @@ export class TagIndex {
     private readonly pool: string,
     private readonly rows: CsvRows,
   ) {
-    const { keyStart, keyEnd, keyEntry } = rows;
+    const { keyStart, keyEnd } = rows;
     const nKeys = keyStart.length;
-    let size = 1;
-    while (size < nKeys * 2) size <<= 1;
-    this.table = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
-    // Tags first so a tag wins over an equal alias of another tag; a repeated key stays out of the buckets.
-    const live = new Uint8Array(nKeys);
-    for (const wantAlias of [false, true]) {
-      for (let k = 0; k < nKeys; k++) {
-        if ((rows.entryKey[keyEntry[k]] !== k) !== wantAlias) continue;
-        if (this.insert(k)) live[k] = 1;
-      }
-    }
     const c1 = new Int32Array(nKeys);
     const c2 = new Int32Array(nKeys);
     for (let k = 0; k < nKeys; k++) {
       const len = keyEnd[k] - keyStart[k];
       const a = fold(pool.charCodeAt(keyStart[k]));
-      c1[k] = live[k] && len >= 1 ? code1(a) : -1;
-      c2[k] = live[k] && len >= 2 ? code2(a, fold(pool.charCodeAt(keyStart[k] + 1))) : -1;
+      c1[k] = len >= 1 ? code1(a) : -1;
+      c2[k] = len >= 2 ? code2(a, fold(pool.charCodeAt(keyStart[k] + 1))) : -1;
     }
     this.b1 = buildBuckets(c1, 65536);
     this.b2 = buildBuckets(c2, 128 * 128);
@@ -125,46 +111,12 @@ export class TagIndex {
     return new TagIndex(pool, rows);
   }
 
-  private hashRange(start: number, end: number): number {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ fold(this.pool.charCodeAt(i)), 0x01000193);
-    return h >>> 0;
-  }
-
-  private sameKey(a: number, b: number): boolean {
-    const { keyStart, keyEnd } = this.rows;
-    const len = keyEnd[a] - keyStart[a];
-    if (len !== keyEnd[b] - keyStart[b]) return false;
-    for (let i = 0; i < len; i++) {
-      if (fold(this.pool.charCodeAt(keyStart[a] + i)) !== fold(this.pool.charCodeAt(keyStart[b] + i))) return false;
-    }
-    return true;
-  }
-
-  private insert(k: number): boolean {
-    let slot = this.hashRange(this.rows.keyStart[k], this.rows.keyEnd[k]) & this.mask;
-    for (;;) {
-      const other = this.table[slot];
-      if (other < 0) {
-        this.table[slot] = k;
-        return true;
-      }
-      if (this.sameKey(other, k)) return false;
-      slot = (slot + 1) & this.mask;
-    }
-  }
-
-  /** Key id equal to `key` (already lower case), or -1. */
-  private find(key: string): number {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-    let slot = (h >>> 0) & this.mask;
-    for (;;) {
-      const k = this.table[slot];
-      if (k < 0) return -1;
-      if (this.startsWith(k, key) && this.rows.keyEnd[k] - this.rows.keyStart[k] === key.length) return k;
-      slot = (slot + 1) & this.mask;
-    }
+  /** The bucket holding every key that starts with `p` (lower case, non-empty): [from, to) into its ids. */
+  private bucketOf(p: string): { b: Buckets; from: number; to: number } {
+    const pair = p.length >= 2 ? code2(p.charCodeAt(0), p.charCodeAt(1)) : -1;
+    const b = pair >= 0 ? this.b2 : this.b1;
+    const c = pair >= 0 ? pair : code1(p.charCodeAt(0));
+    return c < 65536 ? { b, from: b.start[c], to: b.start[c + 1] } : { b, from: 0, to: 0 };
   }
 
   private startsWith(k: number, p: string): boolean {
@@ -172,6 +124,27 @@ export class TagIndex {
     if (this.rows.keyEnd[k] - s < p.length) return false;
     for (let i = 0; i < p.length; i++) if (fold(this.pool.charCodeAt(s + i)) !== p.charCodeAt(i)) return false;
     return true;
+  }
+
+  private isTagKey(k: number): boolean {
+    return this.rows.entryKey[this.rows.keyEntry[k]] === k;
+  }
+
+  /**
+   * Key equal to `key` (lower case): a tag if one has this name, else the alias of the most-posted tag that
+   * has it, else -1. Scans one prefix bucket (a few thousand keys at most).
+   */
+  private find(key: string): number {
+    if (key.length === 0) return -1;
+    const { b, from, to } = this.bucketOf(key);
+    let alias = -1;
+    for (let i = from; i < to; i++) {
+      const k = b.ids[i];
+      if (this.rows.keyEnd[k] - this.rows.keyStart[k] !== key.length || !this.startsWith(k, key)) continue;
+      if (this.isTagKey(k)) return k;
+      if (alias < 0) alias = k;
+    }
+    return alias;
   }
 
   private match(k: number): TagMatch {
@@ -200,14 +173,15 @@ export class TagIndex {
 
   /**
    * Tags whose name or an alias starts with `prefix` (normalised: lower case, spaces → underscores), most posts
-   * first, one result per tag, at most `limit` (default 20), restricted to the field's category.
+   * first, one result per tag, at most `limit` (default 20), restricted to the field's category. An alias that
+   * is also a tag's name, or an alias of a more-posted tag, names that tag only.
    */
   complete(prefix: string, options: CompleteOptions = {}): TagMatch[] {
     const p = normalizeTag(prefix);
     const limit = Math.max(0, Math.floor(options.limit ?? 20));
     const wanted = categoryForField(options.field);
     const catCode = wanted === null ? -1 : CATEGORY_NAMES.indexOf(wanted);
-    const { keyEntry, entryKey, category } = this.rows;
+    const { keyEntry, entryKey, category, keyStart, keyEnd } = this.rows;
     const out: TagMatch[] = [];
     if (limit === 0) return out;
     if (p.length === 0) {
@@ -216,16 +190,14 @@ export class TagIndex {
       }
       return out;
     }
-    const pair = p.length >= 2 ? code2(p.charCodeAt(0), p.charCodeAt(1)) : -1;
-    const b = pair >= 0 ? this.b2 : this.b1;
-    const code = pair >= 0 ? pair : code1(p.charCodeAt(0));
-    const from = b.start[code];
-    const to = b.start[code + 1];
+    const { b, from, to } = this.bucketOf(p);
     const seen = new Set<number>();
     for (let i = from; i < to && out.length < limit; i++) {
       const k = b.ids[i];
       const e = keyEntry[k];
       if ((catCode >= 0 && category[e] !== catCode) || seen.has(e) || !this.startsWith(k, p)) continue;
+      // Rare: an alias shared with a tag name or a more-posted tag belongs to that one.
+      if (!this.isTagKey(k) && this.find(this.pool.slice(keyStart[k], keyEnd[k]).toLowerCase()) !== k) continue;
       seen.add(e);
       out.push(this.match(k));
     }

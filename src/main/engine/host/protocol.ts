@@ -5,6 +5,7 @@
  */
 import type { GenerationRequest, MemoryPolicy, PrecisionPlan, ProviderName, StageTimings } from '../../../shared/dto';
 import type { StudioErrorData } from '../../../shared/errors';
+import type { StepEvent } from '../pipeline/textToImage';
 import type { ProviderProbe } from '../runtime/providers';
 
 export interface HostLoadOptions {
@@ -48,17 +49,7 @@ export type HostEvent =
   | { type: 'probed'; id: string; providers: ProviderProbe[] }
   | { type: 'notice'; id: string; message: string }
   | { type: 'warning'; id: string; message: string }
-  | {
-      type: 'progress';
-      id: string;
-      image: number;
-      seed: number;
-      step: number;
-      total: number;
-      elapsedMs: number;
-      etaMs: number;
-      preview?: Uint8Array;
-    }
+  | ({ type: 'progress'; id: string } & StepEvent)
   | { type: 'result'; id: string; result: HostResult }
   | { type: 'error'; id: string; error: StudioErrorData }
   | { type: 'unloaded'; id: string };

@@ -74,14 +74,20 @@ export class GraphBuilder {
     return { name, type };
   }
 
-  /** Marks `v` as a graph output under `name` (an Identity node renames it when needed). */
+  /**
+   * Marks `v` as a graph output under `name`. The producing node's output is renamed in place (an Identity node would
+   * make ORT's optimizer run every pass twice on large graphs); graph inputs and initializers get an Identity.
+   */
   output(v: Value, name: string, dims?: Dim[]): void {
-    const out = v.name === name ? v : this.op('Identity', [v], {}, { name })[0];
-    if (out.name !== name) {
-      // Rename the Identity's output to the requested name.
-      const node = this.nodes[this.nodes.length - 1];
-      this.used.add(name);
-      node.output = [name];
+    const producer = v.name === name ? undefined : this.nodes.find((n) => n.output?.includes(v.name));
+    if (v.name !== name && producer) {
+      this.claim(name);
+      producer.output = producer.output!.map((o) => (o === v.name ? name : o));
+      for (const n of this.nodes) n.input = n.input?.map((i) => (i === v.name ? name : i));
+      for (const o of this.outputs) if (o.name === v.name) o.name = name;
+    } else if (v.name !== name) {
+      this.op('Identity', [v], {}, { name });
+      this.nodes[this.nodes.length - 1].output = [this.claim(name)];
     }
     this.outputs.push(valueInfo(name, v.type, dims));
   }

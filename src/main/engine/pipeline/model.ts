@@ -104,6 +104,20 @@ export class LoadedModel {
     return this.vaeRunner;
   }
 
+  /**
+   * Called before text encoding. Under the release policy the encoders were freed after the last job while the DiT and
+   * VAE stayed warm; loading the encoders next to them would put all four models in memory at once, so free those
+   * first (the peak then stays at max(encoders, DiT + VAE)).
+   */
+  async beforeEncode(): Promise<void> {
+    if (!this.releaseEncoders || this.gemmaRunner || this.jinaRunner) return;
+    const d = this.ditRunner;
+    const v = this.vaeRunner;
+    this.ditRunner = undefined;
+    this.vaeRunner = undefined;
+    await Promise.all([d?.then((r) => r.release()), v?.then((r) => r.release())]);
+  }
+
   /** Called after text encoding: frees the encoder sessions when the memory policy says so. */
   async afterEncode(): Promise<void> {
     if (!this.releaseEncoders) return;

@@ -100,6 +100,7 @@ export async function runTextToImage(model: LoadedModel, request: GenerationRequ
 
   // 3. Encode: Gemma hidden_states[-2] and Jina pooled for the prompt and (when CFG runs) the negative prompt.
   const tLoad = performance.now();
+  await model.beforeEncode();
   const gemma = await model.gemma();
   const jina = await model.jina();
   const loadMs0 = performance.now() - tLoad;

@@ -37,7 +37,12 @@ export interface SessionOptions {
 const EP_NAME: Record<ProviderName, string> = { cuda: 'cuda', dml: 'dml', coreml: 'coreml', webgpu: 'webgpu', cpu: 'cpu' };
 
 function sessionOptions(externalFolder: string | null, opts: SessionOptions): ort.InferenceSession.SessionOptions {
-  const ep = opts.provider === 'cpu' ? ['cpu'] : [{ name: EP_NAME[opts.provider], deviceId: opts.deviceId ?? 0 }, 'cpu'];
+  // Only CUDA and DirectML take a device index; WebGPU and CoreML reject unknown options.
+  const withDevice = opts.provider === 'cuda' || opts.provider === 'dml';
+  const ep =
+    opts.provider === 'cpu'
+      ? ['cpu']
+      : [withDevice ? { name: EP_NAME[opts.provider], deviceId: opts.deviceId ?? 0 } : EP_NAME[opts.provider], 'cpu'];
   const extra: Record<string, unknown> = {
     // Weights stay mmapped from the safetensors files: no constant folding of Cast(weight), no prepacked copies
     // (runtime-notes.md §1.3-1.4).
@@ -90,6 +95,13 @@ export class EngineSession {
       return new EngineSession(s, opts.provider, label);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
+      if (isAllocationFailure(msg)) {
+        throw new StudioError(
+          'OutOfMemory',
+          `${label}: not enough memory to load the weights on ${opts.provider}: ${firstLine(msg)}`,
+          'Release the text encoders before denoising, choose a lower precision, or close other programs using the GPU.',
+        );
+      }
       if (classifyProviderFailure(msg)) {
         throw new StudioError('ProviderUnavailable', `${label}: the ${opts.provider} execution provider could not load: ${firstLine(msg)}`);
       }
@@ -133,6 +145,11 @@ export function classifyProviderFailure(message: string): boolean {
   return /Failed to load shared library|backend not found|RequestAdapter|Couldn't load Vulkan|not available in this build|ExecutionProvider.*(not|cannot)/i.test(
     message,
   );
+}
+
+/** Allocation failures of onnxruntime's CUDA and CPU allocators (conventions.md §8). */
+export function isAllocationFailure(message: string): boolean {
+  return /Failed to allocate memory|CUBLAS_STATUS_ALLOC_FAILED|out of memory|std::bad_alloc|bad allocation/i.test(message);
 }
 
 function firstLine(s: string): string {

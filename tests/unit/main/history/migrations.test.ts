@@ -151,6 +151,14 @@ describe('history schema migrations', () => {
     expect(sha(file)).toBe(before);
   });
 
+  it("opens through better-sqlite3's nativeBinding option (the Electron-ABI build under Electron)", () => {
+    const binding = require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    const store = HistoryStore.open(tempDir(), { nativeBinding: binding });
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    store.close();
+    expect(() => HistoryStore.open(tempDir(), { nativeBinding: join(tempDir(), 'missing.node') })).toThrow();
+  });
+
   it('refuses an SQLite file of another application', () => {
     const dir = tempDir();
     const raw = new BetterSqlite3(join(dir, 'history.sqlite3'));

@@ -129,7 +129,7 @@ describe.runIf(haveShared())('fuzz (seeded)', () => {
           same(composerToPrompt(promptToComposer(xml)), xml, 'composer round trip is stable');
         }
       } catch (e) {
-        throw new Error(`mutation ${k} failed on ${JSON.stringify(text)}: ${(e as Error).message}`);
+        throw new Error(`mutation ${k} failed on ${JSON.stringify(text)}: ${(e as Error).message}`, { cause: e });
       }
     }
     // The corpus must exercise both sides.

@@ -108,6 +108,18 @@ describe('TagIndex on a small list', () => {
     }
   });
 
+  it('gives an alias shared with a tag name, or with a more-posted tag, to that tag only', () => {
+    const csv = ['hatsune_miku,4,106634,"miku,vocaloid_girl"', 'kagamine_rin,4,50000,vocaloid_girl', 'miku,0,10,'].join('\n');
+    const shared = TagIndex.fromCsv(csv);
+    const prepared = prepare(readRows(csv));
+    expect(shared.lookup('miku')).toEqual({ tag: 'miku', category: 'general', count: 10 });
+    expect(shared.lookup('vocaloid_girl')?.tag).toBe('hatsune_miku');
+    for (const prefix of ['m', 'mi', 'miku', 'vo', 'vocaloid_girl']) {
+      expect(shared.complete(prefix)).toEqual(reference(prepared, prefix, undefined, 20));
+    }
+    expect(shared.complete('vocaloid').map((m) => m.tag)).toEqual(['hatsune_miku']);
+  });
+
   it('sorts a list that is not in count order', () => {
     const shuffled = TagIndex.fromCsv('b,0,5\na,0,10\nab,0,7');
     expect(shuffled.complete('a').map((m) => m.tag)).toEqual(['a', 'ab']);

@@ -1,0 +1,54 @@
+/**
+ * Seed: random (drawn by the service when the job is queued) or fixed, a "Seed" field, and a dice button that
+ * draws a new fixed seed (conventions.md §1: random seeds are uniform in [0, 2^32 − 1]).
+ */
+import { useEffect, useId, useState } from 'react';
+import { useStudio } from '../../state/studioStore';
+import { parseSeed, randomSeed, seedBatchProblem } from './seed';
+
+export function SeedControl() {
+  const id = useId();
+  const params = useStudio((s) => s.params);
+  const setParams = useStudio((s) => s.setParams);
+  const [text, setText] = useState(String(params.seed));
+  useEffect(() => setText((t) => (parseSeed(t) === params.seed ? t : String(params.seed))), [params.seed]);
+  const fixed = params.seedMode === 'fixed';
+  const typed = parseSeed(text);
+  const problem = !fixed ? null : typed === null ? 'A seed is a whole number from 0 to 9007199254740991.' : seedBatchProblem(typed, params.batch);
+  return (
+    <fieldset className="seed-control">
+      <legend>Seed</legend>
+      <div className="seed-mode" role="radiogroup" aria-label="Seed mode">
+        <label>
+          <input type="radio" name={`${id}-mode`} checked={!fixed} onChange={() => setParams({ seedMode: 'random' })} /> Random
+        </label>
+        <label>
+          <input type="radio" name={`${id}-mode`} checked={fixed} onChange={() => setParams({ seedMode: 'fixed' })} /> Fixed
+        </label>
+      </div>
+      <div className="seed-row">
+        <input
+          type="text"
+          inputMode="numeric"
+          aria-label="Seed"
+          value={fixed ? text : ''}
+          placeholder={fixed ? '' : 'random at queue time'}
+          aria-invalid={problem ? true : undefined}
+          onChange={(e) => {
+            setText(e.target.value);
+            const n = parseSeed(e.target.value);
+            setParams(n === null ? { seedMode: 'fixed' } : { seed: n, seedMode: 'fixed' });
+          }}
+        />
+        <button type="button" className="icon-button" aria-label="Roll a random seed" title="Roll a random seed" onClick={() => setParams({ seed: randomSeed(), seedMode: 'fixed' })}>
+          🎲
+        </button>
+      </div>
+      {problem && (
+        <p className="field-problem" role="alert">
+          {problem}
+        </p>
+      )}
+    </fieldset>
+  );
+}
