@@ -24,7 +24,7 @@ import {
   type RequestDraft,
 } from '../shared/api';
 import type { ImportOutcome, ModelCheckReport } from '../shared/apiTypes';
-import type { DeviceInfo, GenerationRequest, Settings } from '../shared/dto';
+import { MAX_SEED, type DeviceInfo, type GenerationRequest, type Settings } from '../shared/dto';
 import { StudioError, err, ok, type Result } from '../shared/errors';
 import { checkPrompt, formatPrompt } from '../shared/prompt';
 import type { HostSpawner } from './engine/host/client';
@@ -229,6 +229,10 @@ export class StudioService {
       ...(draft.parentId ? { parentId: draft.parentId } : {}),
     };
     validateRequest(request);
+    // Written without `seed + batch` so float rounding at 2^53 cannot let the last image's seed pass the limit.
+    if (request.seed > MAX_SEED - (request.batch - 1)) {
+      throw new StudioError('InvalidRequest', `seed ${request.seed} + batch ${request.batch} passes the largest seed ${MAX_SEED}.`);
+    }
     const errors = checkPrompt(request.prompt).diagnostics.filter((x) => x.severity === 'error');
     if (errors.length) {
       const e = errors[0]!;

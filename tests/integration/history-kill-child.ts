@@ -12,8 +12,19 @@ const [dataDir, mode] = process.argv.slice(2) as [string, 'between' | 'after'];
 const waitForever = () => new Promise<never>(() => setInterval(() => undefined, 60_000));
 
 const request: GenerationRequest = {
-  prompt: '1girl, solo, silver_hair, maid', negativePrompt: '', width: 32, height: 32, steps: 6, guidance: 5, shift: 6,
-  cfgTrunc: 1, renormCfg: 1, sampler: 'euler', seed: 900, batch: 2, precision: 'auto',
+  prompt: '1girl, solo, silver_hair, maid',
+  negativePrompt: '',
+  width: 32,
+  height: 32,
+  steps: 6,
+  guidance: 5,
+  shift: 6,
+  cfgTrunc: 1,
+  renormCfg: 1,
+  sampler: 'euler',
+  seed: 900,
+  batch: 2,
+  precision: 'auto',
 };
 
 async function main(): Promise<void> {
@@ -27,15 +38,29 @@ async function main(): Promise<void> {
   const images = [0, 1].map((index) => {
     const rgb = new Uint8Array(32 * 32 * 3).map((_, i) => (i * 13 + index * 101) & 0xff);
     const newbie = newbieMetadata({
-      request, imageIndex: index, precision: { gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' }, provider: 'cpu',
-      model: { name: 'tiny', identity: 'sha256:kill-test' }, appVersion: '0.1.0', onnxruntimeVersion: '1.30.0',
+      request,
+      imageIndex: index,
+      precision: { gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' },
+      provider: 'cpu',
+      model: { name: 'tiny', identity: 'sha256:kill-test' },
+      appVersion: '0.1.0',
+      onnxruntimeVersion: '1.30.0',
     });
-    return { index, seed: request.seed + index, png: encodePng(rgb, 32, 32, { newbie }), width: 32, height: 32 };
+    return {
+      index,
+      seed: request.seed + index,
+      png: encodePng(rgb, 32, 32, { newbie }),
+      width: 32,
+      height: 32,
+    };
   });
   const saved = await store.saveGeneration({
     request,
     result: {
-      images, precision: { gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' }, provider: 'cpu', modelIdentity: 'sha256:kill-test',
+      images,
+      precision: { gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' },
+      provider: 'cpu',
+      modelIdentity: 'sha256:kill-test',
       timings: { loadMs: 1, encodeMs: 1, denoiseMs: 1, decodeMs: 1, totalMs: 4 },
     },
   });

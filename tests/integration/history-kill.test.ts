@@ -19,7 +19,10 @@ afterEach(() => {
 /** Runs the child until it prints `<marker> <id>`, SIGKILLs it, and resolves to the id. */
 function runAndKill(dataDir: string, mode: 'between' | 'after', marker: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, mode], { cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, mode], {
+      cwd: join(__dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -28,7 +31,9 @@ function runAndKill(dataDir: string, mode: 'between' | 'after', marker: string):
       const m = new RegExp(`^${marker} (\\S+)$`, 'm').exec(out);
       if (m) {
         child.kill('SIGKILL');
-        child.once('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(m[1]!) : reject(new Error(`child exited with ${signal}`))));
+        child.once('exit', (_code, signal) =>
+          signal === 'SIGKILL' ? resolve(m[1]!) : reject(new Error(`child exited with ${signal}`)),
+        );
       }
     });
     child.once('exit', (code, signal) => {
@@ -38,7 +43,12 @@ function runAndKill(dataDir: string, mode: 'between' | 'after', marker: string):
 }
 
 const filesUnder = (dir: string): string[] =>
-  existsSync(dir) ? (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[]).filter((e) => e.isFile()).map((e) => e.name).sort() : [];
+  existsSync(dir)
+    ? (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+        .filter((e) => e.isFile())
+        .map((e) => e.name)
+        .sort()
+    : [];
 
 describe('history store under SIGKILL', () => {
   it('killed after the files and before the commit: no row, both files on disk, reconcile reports and restores them', async () => {
@@ -79,7 +89,12 @@ describe('history store under SIGKILL', () => {
     expect(entry.status).toBe('finished');
     for (const im of entry.images) expect(existsSync(store.absolutePath(im.path))).toBe(true);
     const report = await reconcile(store);
-    expect([report.orphanFiles, report.missingFiles, report.tempFiles, report.integrity]).toEqual([[], [], [], 'ok']);
+    expect([report.orphanFiles, report.missingFiles, report.tempFiles, report.integrity]).toEqual([
+      [],
+      [],
+      [],
+      'ok',
+    ]);
     store.close();
   });
 });

@@ -12,6 +12,7 @@ import { registerHistoryCommands } from './commands/history';
 import { registerModelsCommands } from './commands/models';
 import { registerDevicesCommands } from './commands/devices';
 import { registerPromptCommands } from './commands/prompt';
+import { registerServeCommands } from './commands/serve';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerModelsCommands(program);
   registerDevicesCommands(program);
   registerPromptCommands(program);
+  registerServeCommands(program);
   return program;
 }
 

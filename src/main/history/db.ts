@@ -17,7 +17,13 @@ export interface OpenDatabaseOptions {
   targetVersion?: number;
 }
 
-const CORRUPTION_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE']);
+const CORRUPTION_CODES = new Set([
+  'SQLITE_CORRUPT',
+  'SQLITE_NOTADB',
+  'SQLITE_CORRUPT_INDEX',
+  'SQLITE_CORRUPT_VTAB',
+  'SQLITE_CORRUPT_SEQUENCE',
+]);
 
 /** True for SQLite errors that mean the file content is damaged or not a database. */
 export function isCorruptionError(e: unknown): boolean {
@@ -48,7 +54,8 @@ function checkHeader(file: string): void {
   try {
     const buf = Buffer.alloc(16);
     const n = readSync(fd, buf, 0, 16, 0);
-    if (n < 16 || buf.toString('latin1') !== SQLITE_HEADER) throw unreadable(file, 'it is not an SQLite database (bad header)');
+    if (n < 16 || buf.toString('latin1') !== SQLITE_HEADER)
+      throw unreadable(file, 'it is not an SQLite database (bad header)');
   } finally {
     closeSync(fd);
   }
@@ -75,9 +82,12 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     // Read-only checks first: nothing below writes to a file we are about to refuse.
     const version = Number(db.pragma('user_version', { simple: true }));
     const appId = Number(db.pragma('application_id', { simple: true }));
-    const objects = Number(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").pluck().get());
+    const objects = Number(
+      db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").pluck().get(),
+    );
     const ours = appId === APPLICATION_ID || (appId === 0 && version === 0 && objects === 0);
-    if (!ours) throw unreadable(file, 'it is an SQLite database of another application, not a NewBie Studio history');
+    if (!ours)
+      throw unreadable(file, 'it is an SQLite database of another application, not a NewBie Studio history');
     if (version > LATEST_VERSION) {
       throw new StudioError(
         'DbFromFuture',

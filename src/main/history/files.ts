@@ -66,7 +66,12 @@ export async function moveDurably(from: string, to: string): Promise<void> {
 }
 
 /** `images/YYYY/MM/DD/<generationId>-<index>.<ext>` relative to the data dir (forward slashes), local date. */
-export function imageRelativePath(createdAt: number, generationId: string, index: number, ext = 'png'): string {
+export function imageRelativePath(
+  createdAt: number,
+  generationId: string,
+  index: number,
+  ext = 'png',
+): string {
   const d = new Date(createdAt);
   const yyyy = String(d.getFullYear()).padStart(4, '0');
   const mm = String(d.getMonth() + 1).padStart(2, '0');

@@ -11,7 +11,15 @@ import type { GenerationRequest } from '../../shared/dto';
 import { StudioError } from '../../shared/errors';
 import { readImageMetadata } from '../engine/image/metadata';
 import { imageRelativePath, thumbnailRelativePath, writeFileAtomic } from './files';
-import { GENERATION_ID, completeRequest, insertGeneration, insertImage, newGenerationId, stmt, validateRequest } from './rows';
+import {
+  GENERATION_ID,
+  completeRequest,
+  insertGeneration,
+  insertImage,
+  newGenerationId,
+  stmt,
+  validateRequest,
+} from './rows';
 import type { HistoryStore } from './store';
 import { imageInfo, makeThumbnail } from './thumbnails';
 import type { EntrySource } from './types';
@@ -40,7 +48,11 @@ export interface RestoredRequest {
  * @param size  pixel size of the image, used when the metadata has none.
  * @throws StudioError `InvalidRequest` for an empty or truncated file (from readImageMetadata).
  */
-export function restoreRequest(bytes: Uint8Array, fileName: string, size?: { width: number; height: number }): RestoredRequest {
+export function restoreRequest(
+  bytes: Uint8Array,
+  fileName: string,
+  size?: { width: number; height: number },
+): RestoredRequest {
   const meta = readImageMetadata(bytes, fileName);
   const partial: Partial<GenerationRequest> = { ...meta.request };
   const notes = [...meta.notes];
@@ -53,7 +65,15 @@ export function restoreRequest(bytes: Uint8Array, fileName: string, size?: { wid
     request: completeRequest(partial, size),
     restored,
     notes,
-    ...(own ? { modelIdentity: own.model.identity, modelName: own.model.name, precision: own.precision, provider: own.provider, appVersion: own.versions.app } : {}),
+    ...(own
+      ? {
+          modelIdentity: own.model.identity,
+          modelName: own.model.name,
+          precision: own.precision,
+          provider: own.provider,
+          appVersion: own.versions.app,
+        }
+      : {}),
   };
 }
 
@@ -82,7 +102,11 @@ export interface ImportOptions {
  * @throws StudioError `InvalidRequest` naming the file when it is empty, truncated, not an image, or its metadata
  *         holds values outside the request's ranges.
  */
-export async function importImage(store: HistoryStore, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importImage(
+  store: HistoryStore,
+  file: string,
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
   const fileName = basename(file);
   let bytes: Buffer;
   try {
@@ -98,15 +122,32 @@ export async function importImage(store: HistoryStore, file: string, opts: Impor
     throw new StudioError('InvalidRequest', `${file} is not a readable image: ${(e as Error).message}.`);
   }
   const ext = EXTENSIONS[info.format];
-  if (!ext) throw new StudioError('InvalidRequest', `${file} is a ${info.format} image; import takes PNG or JPEG files.`);
+  if (!ext)
+    throw new StudioError(
+      'InvalidRequest',
+      `${file} is a ${info.format} image; import takes PNG or JPEG files.`,
+    );
   const restored = restoreRequest(bytes, fileName, { width: info.width, height: info.height });
   if (restored.source === 'none') return { file, status: 'skipped', source: 'none', notes: restored.notes };
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (!opts.inPlace) {
     const twin = store.guard(
-      () => stmt(store.db, 'SELECT g.uid FROM images i JOIN generations g ON g.id = i.generation_id WHERE i.sha256 = ? AND i.deleted_at IS NULL').pluck().get(sha256) as string | undefined,
+      () =>
+        stmt(
+          store.db,
+          'SELECT g.uid FROM images i JOIN generations g ON g.id = i.generation_id WHERE i.sha256 = ? AND i.deleted_at IS NULL',
+        )
+          .pluck()
+          .get(sha256) as string | undefined,
     );
-    if (twin) return { file, status: 'skipped', generationId: twin, source: restored.source, notes: [`${fileName} is already in the history as ${twin}.`] };
+    if (twin)
+      return {
+        file,
+        status: 'skipped',
+        generationId: twin,
+        source: restored.source,
+        notes: [`${fileName} is already in the history as ${twin}.`],
+      };
   }
 
   // Each imported file is one single-image entry; its seed is the image's own seed.
@@ -117,8 +158,10 @@ export async function importImage(store: HistoryStore, file: string, opts: Impor
     throw new StudioError('InvalidRequest', `${file}: metadata out of range: ${(e as Error).message}`);
   }
   const notes = [...restored.notes];
-  if ((restored.request.batch ?? 1) > 1) notes.push(`Image of a batch of ${restored.request.batch}; imported as a single image.`);
-  if (restored.source !== 'newbie') notes.push(`Imported from ${restored.source} metadata: no model identity, not re-runnable bit-for-bit.`);
+  if ((restored.request.batch ?? 1) > 1)
+    notes.push(`Image of a batch of ${restored.request.batch}; imported as a single image.`);
+  if (restored.source !== 'newbie')
+    notes.push(`Imported from ${restored.source} metadata: no model identity, not re-runnable bit-for-bit.`);
 
   const now = opts.now ?? Date.now();
   const named = opts.inPlace ? /([0-9a-f-]{36})-(\d+)\.[a-z]+$/.exec(opts.inPlace) : null;
@@ -139,19 +182,36 @@ export async function importImage(store: HistoryStore, file: string, opts: Impor
     store.db
       .transaction(() => {
         // Orphans of one batch (same id in their names) come back as one generation.
-        let row = stmt(store.db, 'SELECT id FROM generations WHERE uid = ?').pluck().get(uid) as number | undefined;
+        let row = stmt(store.db, 'SELECT id FROM generations WHERE uid = ?').pluck().get(uid) as
+          number | undefined;
         if (row === undefined) {
           row = insertGeneration(store.db, {
-            uid, createdAt: now, status: 'imported', source: restored.source, request, seed: known ? request.seed : null,
-            precision: restored.precision, provider: restored.provider, modelIdentity: modelIdentity ?? undefined,
-            modelName: restored.modelName, appVersion: restored.appVersion,
+            uid,
+            createdAt: now,
+            status: 'imported',
+            source: restored.source,
+            request,
+            seed: known ? request.seed : null,
+            precision: restored.precision,
+            provider: restored.provider,
+            modelIdentity: modelIdentity ?? undefined,
+            modelName: restored.modelName,
+            appVersion: restored.appVersion,
             importInfo: { fileName, restored: restored.restored, notes },
           });
         }
         return insertImage(store.db, {
-          generationRow: row, index, seed: known ? request.seed : null, path, thumbnailPath: thumb, width: info.width,
-          height: info.height, bytes: bytes.byteLength, sha256,
-          createdAt: now, modelIdentity,
+          generationRow: row,
+          index,
+          seed: known ? request.seed : null,
+          path,
+          thumbnailPath: thumb,
+          width: info.width,
+          height: info.height,
+          bytes: bytes.byteLength,
+          sha256,
+          createdAt: now,
+          modelIdentity,
         });
       })
       .immediate(),

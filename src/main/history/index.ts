@@ -4,7 +4,13 @@
 export { HistoryStore, type HistoryStoreOptions } from './store';
 export { QueueStore } from './queue';
 export { reconcile, type ReconcileOptions } from './reconcile';
-export { importImage, restoreRequest, type ImportOptions, type ImportResult, type RestoredRequest } from './importer';
+export {
+  importImage,
+  restoreRequest,
+  type ImportOptions,
+  type ImportResult,
+  type RestoredRequest,
+} from './importer';
 export { ftsQuery, ftsDocument } from './fts';
 export { LATEST_VERSION, MIGRATIONS } from './migrations';
 export type * from './types';

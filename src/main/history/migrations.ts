@@ -120,7 +120,7 @@ const v2Fts: Migration = {
     // Index what earlier versions stored, in batches (a connection cannot write while iterating a read).
     const insert = db.prepare('INSERT INTO generations_fts(rowid, prompt, words) VALUES (?, ?, ?)');
     const batch = db.prepare('SELECT id, prompt FROM generations WHERE id > ? ORDER BY id LIMIT 1000');
-    for (let last = 0; ; ) {
+    for (let last = 0; ;) {
       const rows = batch.all(last) as { id: number; prompt: string }[];
       if (rows.length === 0) break;
       for (const row of rows) {
@@ -164,7 +164,11 @@ export const LATEST_VERSION = MIGRATIONS.length;
  * @returns the versions applied, e.g. [2, 3].
  * @throws whatever a migration throws; the transaction is rolled back and `user_version` is unchanged.
  */
-export function migrate(db: Database, target = LATEST_VERSION, migrations: readonly Migration[] = MIGRATIONS): number[] {
+export function migrate(
+  db: Database,
+  target = LATEST_VERSION,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number[] {
   const current = Number(db.pragma('user_version', { simple: true }));
   const pending = migrations.filter((m) => m.version > current && m.version <= target);
   if (pending.length === 0) return [];

@@ -5,32 +5,39 @@
 import type { Database } from 'better-sqlite3';
 import { StudioError } from '../../shared/errors';
 import { ftsQuery } from './fts';
-import { GENERATION_COLUMNS, IMAGE_COLUMNS, stmt, toHistoryEntry, toHistoryImage, type GenerationRow, type ImageRow } from './rows';
+import {
+  GENERATION_COLUMNS,
+  IMAGE_COLUMNS,
+  stmt,
+  toHistoryEntry,
+  toHistoryImage,
+  type GenerationRow,
+  type ImageRow,
+} from './rows';
 import type {
   GalleryItem,
   GalleryQuery,
   GenerationQuery,
-  GenerationStatus,
   GenerationSummary,
-  HistoryEntry,
   HistoryImage,
-  HistoryStats,
-  LineageNode,
   Page,
 } from './types';
 
 export const DEFAULT_PAGE = 60;
 export const MAX_PAGE = 500;
 
-interface Sql {
+export interface Sql {
   sql: string;
   params: (string | number)[];
 }
 
-function pageSize(limit: number | undefined): number {
+export function pageSize(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_PAGE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-    throw new StudioError('InvalidRequest', `Page size must be an integer from 1 to ${MAX_PAGE}, got ${limit}.`);
+    throw new StudioError(
+      'InvalidRequest',
+      `Page size must be an integer from 1 to ${MAX_PAGE}, got ${limit}.`,
+    );
   }
   return limit;
 }
@@ -42,13 +49,18 @@ export function encodeCursor(createdAt: number, id: number): string {
 
 function decodeCursor(cursor: string): [number, number] {
   const m = /^(\d{1,16})\.(\d{1,16})$/.exec(cursor);
-  if (!m) throw new StudioError('InvalidRequest', `Not a page cursor: "${cursor}". Pass back the nextCursor of the previous page.`);
+  if (!m)
+    throw new StudioError(
+      'InvalidRequest',
+      `Not a page cursor: "${cursor}". Pass back the nextCursor of the previous page.`,
+    );
   return [Number(m[1]), Number(m[2])];
 }
 
 const optInt = (name: string, v: number | undefined): number | undefined => {
   if (v === undefined) return undefined;
-  if (!Number.isSafeInteger(v)) throw new StudioError('InvalidRequest', `${name} must be an integer, got ${v}.`);
+  if (!Number.isSafeInteger(v))
+    throw new StudioError('InvalidRequest', `${name} must be an integer, got ${v}.`);
   return v;
 };
 
@@ -73,7 +85,7 @@ function galleryFilters(q: GalleryQuery): Sql {
 }
 
 const GALLERY_COLUMNS = `${IMAGE_COLUMNS}, substr(g.prompt, 1, 200) AS prompt_preview, i.model_identity, i.generation_id AS gen_row`;
-const GALLERY_SELECT = `SELECT ${GALLERY_COLUMNS} FROM images i JOIN generations g ON g.id = i.generation_id`;
+export const GALLERY_SELECT = `SELECT ${GALLERY_COLUMNS} FROM images i JOIN generations g ON g.id = i.generation_id`;
 
 /** SQL of a gallery page without search (images, newest first by created_at, id). Exported for query-plan tests. */
 export function gallerySql(q: GalleryQuery): Sql {
@@ -85,7 +97,10 @@ export function gallerySql(q: GalleryQuery): Sql {
     params.push(...decodeCursor(q.cursor));
   }
   params.push(pageSize(q.limit) + 1);
-  return { sql: `${GALLERY_SELECT} WHERE ${f.sql}${keyset} ORDER BY i.created_at DESC, i.id DESC LIMIT ?`, params };
+  return {
+    sql: `${GALLERY_SELECT} WHERE ${f.sql}${keyset} ORDER BY i.created_at DESC, i.id DESC LIMIT ?`,
+    params,
+  };
 }
 
 /**
@@ -104,7 +119,12 @@ export function ftsChunkSql(match: string, upper: number, n: number): Sql {
  * Images of a chunk of generation rows (JSON array), filtered, at most `limit`; `after` skips what the cursor
  * already returned. Filters and limit apply before the join, so only kept images read their generation's prompt.
  */
-export function chunkImagesSql(q: GalleryQuery, rowsJson: string, after: [number, number] | null, limit: number): Sql {
+export function chunkImagesSql(
+  q: GalleryQuery,
+  rowsJson: string,
+  after: [number, number] | null,
+  limit: number,
+): Sql {
   const f = galleryFilters(q);
   const params: (string | number)[] = [rowsJson, ...f.params];
   let skip = '';
@@ -125,17 +145,29 @@ export function chunkImagesSql(q: GalleryQuery, rowsJson: string, after: [number
 }
 
 function decodeSearchCursor(cursor: string): [number, number] {
-  if (!cursor.startsWith('s')) throw new StudioError('InvalidRequest', 'This cursor belongs to a page without search; start the search from its first page.');
+  if (!cursor.startsWith('s'))
+    throw new StudioError(
+      'InvalidRequest',
+      'This cursor belongs to a page without search; start the search from its first page.',
+    );
   return decodeCursor(cursor.slice(1));
 }
 
 /** Walks FTS matches newest-added first in chunks of growing size until `want` items are collected or matches end. */
-function walkMatches<R>(db: Database, match: string, upper: number, want: number, collect: (rows: number[]) => R[]): R[] {
+function walkMatches<R>(
+  db: Database,
+  match: string,
+  upper: number,
+  want: number,
+  collect: (rows: number[]) => R[],
+): R[] {
   const out: R[] = [];
   let chunk = Math.max(2 * want, 64);
   for (;;) {
     const c = ftsChunkSql(match, upper, chunk);
-    const rows = stmt(db, c.sql).pluck().all(...c.params) as number[];
+    const rows = stmt(db, c.sql)
+      .pluck()
+      .all(...c.params) as number[];
     if (rows.length === 0) break;
     out.push(...collect(rows));
     if (out.length >= want || rows.length < chunk) break;
@@ -145,7 +177,11 @@ function walkMatches<R>(db: Database, match: string, upper: number, want: number
   return out;
 }
 
-type GalleryRow = ImageRow & { prompt_preview: string; model_identity: string | null; gen_row: number };
+export type GalleryRow = ImageRow & {
+  prompt_preview: string;
+  model_identity: string | null;
+  gen_row: number;
+};
 
 function toPage<R, T>(rows: R[], limit: number, map: (r: R) => T, key: (r: R) => string): Page<T> {
   const more = rows.length > limit;
@@ -171,7 +207,7 @@ export function galleryPage(db: Database, q: GalleryQuery): Page<GalleryItem> {
   return toPage(rows, limit, toGalleryItem, (r) => `s${encodeCursor(r.gen_row, r.batch_index)}`);
 }
 
-function toGalleryItem(r: GalleryRow): GalleryItem {
+export function toGalleryItem(r: GalleryRow): GalleryItem {
   const { prompt_preview, model_identity } = r;
   return { ...toHistoryImage(r), promptPreview: prompt_preview, modelIdentity: model_identity };
 }
@@ -212,7 +248,7 @@ export function generationsSql(q: GenerationQuery): Sql {
   };
 }
 
-function imagesOf(db: Database, rowIds: number[]): Map<number, HistoryImage[]> {
+export function imagesOf(db: Database, rowIds: number[]): Map<number, HistoryImage[]> {
   const out = new Map<number, HistoryImage[]>();
   if (rowIds.length === 0) return out;
   const rows = stmt(
@@ -243,16 +279,24 @@ export function generationsPage(db: Database, q: GenerationQuery): Page<Generati
     key = (g) => encodeCursor(g.created_at, g.id);
   } else {
     const upper = q.cursor ? decodeSearchCursor(q.cursor)[0] - 1 : Number.MAX_SAFE_INTEGER;
-    rows = walkMatches(db, match, upper, limit + 1, (chunk) =>
-      stmt(
-        db,
-        `SELECT ${GENERATION_COLUMNS} FROM generations g WHERE g.id IN (SELECT value FROM json_each(?))
+    rows = walkMatches(
+      db,
+      match,
+      upper,
+      limit + 1,
+      (chunk) =>
+        stmt(
+          db,
+          `SELECT ${GENERATION_COLUMNS} FROM generations g WHERE g.id IN (SELECT value FROM json_each(?))
          AND (? IS NULL OR g.status = ?) ORDER BY g.id DESC`,
-      ).all(JSON.stringify(chunk), q.status ?? null, q.status ?? null) as GenerationRow[],
+        ).all(JSON.stringify(chunk), q.status ?? null, q.status ?? null) as GenerationRow[],
     );
     key = (g) => `s${encodeCursor(g.id, 0)}`;
   }
-  const images = imagesOf(db, rows.slice(0, limit).map((r) => r.id));
+  const images = imagesOf(
+    db,
+    rows.slice(0, limit).map((r) => r.id),
+  );
   return toPage(
     rows,
     limit,
@@ -276,109 +320,6 @@ export function generationsPage(db: Database, q: GenerationQuery): Page<Generati
     },
     key,
   );
-}
-
-/** Row id of a generation by its id, or a unique prefix of at least 8 characters (typed at the CLI). */
-export function resolveGeneration(db: Database, idOrPrefix: string): number | undefined {
-  const exact = stmt(db, 'SELECT id FROM generations WHERE uid = ?').pluck().get(idOrPrefix) as number | undefined;
-  if (exact !== undefined || idOrPrefix.length < 8 || !/^[0-9a-f-]+$/.test(idOrPrefix)) return exact;
-  const hits = stmt(db, "SELECT id FROM generations WHERE uid >= ? AND uid < ? || '~' LIMIT 2").pluck().all(idOrPrefix, idOrPrefix) as number[];
-  if (hits.length > 1) throw new StudioError('InvalidRequest', `"${idOrPrefix}" matches several generations; give more characters.`);
-  return hits[0];
-}
-
-/** A full history entry by generation id (or unique prefix); undefined when absent. */
-export function getEntry(db: Database, idOrPrefix: string): HistoryEntry | undefined {
-  const row = resolveGeneration(db, idOrPrefix);
-  if (row === undefined) return undefined;
-  const g = stmt(db, `SELECT ${GENERATION_COLUMNS} FROM generations g WHERE g.id = ?`).get(row) as GenerationRow;
-  return toHistoryEntry(g, imagesOf(db, [row]).get(row) ?? []);
-}
-
-/**
- * The lineage of a generation: its root ancestor and every re-run below it (depth-first order by time).
- * @returns [] when the id is unknown.
- */
-export function lineage(db: Database, idOrPrefix: string): LineageNode[] {
-  const start = resolveGeneration(db, idOrPrefix);
-  if (start === undefined) return [];
-  const root = stmt(
-    db,
-    `WITH RECURSIVE up(id, parent_id) AS (
-       SELECT id, parent_id FROM generations WHERE id = ?
-       UNION SELECT g.id, g.parent_id FROM generations g JOIN up ON g.id = up.parent_id)
-     SELECT id FROM up WHERE parent_id IS NULL`,
-  )
-    .pluck()
-    .get(start) as number;
-  const rows = stmt(
-    db,
-    `WITH RECURSIVE down(id, depth) AS (
-       SELECT ?, 0
-       UNION ALL SELECT g.id, down.depth + 1 FROM generations g JOIN down ON g.parent_id = down.id)
-     SELECT g.uid, (SELECT p.uid FROM generations p WHERE p.id = g.parent_id) AS parent_uid, down.depth,
-            g.created_at, g.status, g.seed
-     FROM down JOIN generations g ON g.id = down.id ORDER BY g.created_at, g.id`,
-  ).all(root) as { uid: string; parent_uid: string | null; depth: number; created_at: number; status: GenerationStatus; seed: number | null }[];
-  return rows.map((r) => ({ id: r.uid, parentId: r.parent_uid, depth: r.depth, createdAt: r.created_at, status: r.status, seed: r.seed }));
-}
-
-/** SQL of the same-seed lookup (images of any generation with this seed, newest first). */
-export function sameSeedSql(seed: number, limit: number): Sql {
-  return {
-    sql: `${GALLERY_SELECT}
-          WHERE i.seed = ? AND i.deleted_at IS NULL ORDER BY i.created_at DESC, i.id DESC LIMIT ?`,
-    params: [seed, limit],
-  };
-}
-
-/** Images made with `seed` (any prompt), newest first. */
-export function sameSeed(db: Database, seed: number, limit = DEFAULT_PAGE): GalleryItem[] {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new StudioError('InvalidRequest', `A seed is an integer ≥ 0, got ${seed}.`);
-  const { sql, params } = sameSeedSql(seed, pageSize(limit));
-  return (stmt(db, sql).all(...params) as GalleryRow[]).map(toGalleryItem);
-}
-
-/** Counts and sums over the whole history (databaseBytes is filled in by the store, which knows the file). */
-export function stats(db: Database): Omit<HistoryStats, 'databaseBytes'> {
-  const generations: Record<GenerationStatus, number> = { finished: 0, failed: 0, cancelled: 0, interrupted: 0, imported: 0 };
-  for (const r of stmt(db, 'SELECT status, count(*) AS n FROM generations GROUP BY status').all() as { status: GenerationStatus; n: number }[]) {
-    generations[r.status] = r.n;
-  }
-  // One pass over the small covering index instead of the image rows.
-  const img = stmt(
-    db,
-    `SELECT count(*) FILTER (WHERE deleted_at IS NULL) AS images,
-            count(*) FILTER (WHERE deleted_at IS NULL AND favorite = 1) AS favorites,
-            count(*) FILTER (WHERE deleted_at IS NOT NULL) AS in_trash,
-            coalesce(sum(bytes), 0) AS bytes
-     FROM images INDEXED BY images_stats`,
-  ).get() as { images: number; favorites: number; in_trash: number; bytes: number };
-  // Two statements: min() and max() together would scan the index, each alone is one seek.
-  const span = {
-    first: stmt(db, 'SELECT min(created_at) FROM generations').pluck().get() as number | null,
-    last: stmt(db, 'SELECT max(created_at) FROM generations').pluck().get() as number | null,
-  };
-  const models = stmt(
-    db,
-    `SELECT model_identity, count(*) AS n FROM images INDEXED BY images_stats WHERE deleted_at IS NULL
-     GROUP BY model_identity ORDER BY n DESC LIMIT 20`,
-  ).all() as { model_identity: string | null; n: number }[];
-  const providers = stmt(
-    db,
-    `SELECT provider, count(*) AS n, avg(total_ms) AS mean FROM generations WHERE provider IS NOT NULL GROUP BY provider ORDER BY n DESC`,
-  ).all() as { provider: string; n: number; mean: number | null }[];
-  return {
-    generations,
-    images: img.images,
-    favorites: img.favorites,
-    inTrash: img.in_trash,
-    imageBytes: img.bytes,
-    firstAt: span.first,
-    lastAt: span.last,
-    models: models.map((m) => ({ modelIdentity: m.model_identity, images: m.n })),
-    providers: providers.map((p) => ({ provider: p.provider, generations: p.n, meanTotalMs: p.mean })),
-  };
 }
 
 /** `EXPLAIN QUERY PLAN` details of a statement, one line per plan node. */

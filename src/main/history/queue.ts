@@ -49,22 +49,29 @@ export class QueueStore {
     const id = opts.id ?? newGenerationId(now);
     const snapshot = JSON.stringify(request);
     this.guard(() =>
-      this.db.transaction(() => {
-        if (stmt(this.db, 'SELECT 1 FROM queue WHERE id = ?').get(id)) {
-          throw new StudioError('InvalidRequest', `Job ${id} is already in the queue.`);
-        }
-        const next = stmt(this.db, 'SELECT coalesce(max(position) + 1, 0) FROM queue').pluck().get() as number;
-        stmt(this.db, 'INSERT INTO queue (id, position, state, request_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-          id, next, 'pending', snapshot, now, now,
-        );
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          if (stmt(this.db, 'SELECT 1 FROM queue WHERE id = ?').get(id)) {
+            throw new StudioError('InvalidRequest', `Job ${id} is already in the queue.`);
+          }
+          const next = stmt(this.db, 'SELECT coalesce(max(position) + 1, 0) FROM queue')
+            .pluck()
+            .get() as number;
+          stmt(
+            this.db,
+            'INSERT INTO queue (id, position, state, request_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+          ).run(id, next, 'pending', snapshot, now, now);
+        })
+        .immediate(),
     );
     return this.get(id)!;
   }
 
   /** All queued jobs in queue order; `position` is the 0-based place. */
   list(): QueuedJob[] {
-    const rows = this.guard(() => stmt(this.db, 'SELECT * FROM queue ORDER BY position, created_at').all() as QueueRow[]);
+    const rows = this.guard(
+      () => stmt(this.db, 'SELECT * FROM queue ORDER BY position, created_at').all() as QueueRow[],
+    );
     return rows.map((r, i) => toJob(r, i));
   }
 
@@ -78,15 +85,24 @@ export class QueueStore {
    */
   reorder(orderedIds: string[]): QueuedJob[] {
     this.guard(() =>
-      this.db.transaction(() => {
-        const current = new Set(stmt(this.db, 'SELECT id FROM queue').pluck().all() as string[]);
-        const given = new Set(orderedIds);
-        if (given.size !== orderedIds.length || given.size !== current.size || orderedIds.some((id) => !current.has(id))) {
-          throw new StudioError('InvalidRequest', 'Reorder must list every queued job exactly once; the queue changed meanwhile — refresh and retry.');
-        }
-        const set = stmt(this.db, 'UPDATE queue SET position = ? WHERE id = ?');
-        orderedIds.forEach((id, i) => set.run(i, id));
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const current = new Set(stmt(this.db, 'SELECT id FROM queue').pluck().all() as string[]);
+          const given = new Set(orderedIds);
+          if (
+            given.size !== orderedIds.length ||
+            given.size !== current.size ||
+            orderedIds.some((id) => !current.has(id))
+          ) {
+            throw new StudioError(
+              'InvalidRequest',
+              'Reorder must list every queued job exactly once; the queue changed meanwhile — refresh and retry.',
+            );
+          }
+          const set = stmt(this.db, 'UPDATE queue SET position = ? WHERE id = ?');
+          orderedIds.forEach((id, i) => set.run(i, id));
+        })
+        .immediate(),
     );
     return this.list();
   }
@@ -104,7 +120,9 @@ export class QueueStore {
   /** Sets a job's state. @throws StudioError `InvalidRequest` for an unknown id or state. */
   setState(id: string, state: QueueState, now = Date.now()): void {
     if (!STATES.includes(state)) throw new StudioError('InvalidRequest', `Unknown queue state "${state}".`);
-    const info = this.guard(() => stmt(this.db, 'UPDATE queue SET state = ?, updated_at = ? WHERE id = ?').run(state, now, id));
+    const info = this.guard(() =>
+      stmt(this.db, 'UPDATE queue SET state = ?, updated_at = ? WHERE id = ?').run(state, now, id),
+    );
     if (info.changes === 0) throw new StudioError('InvalidRequest', `Job ${id} is not in the queue.`);
   }
 
@@ -114,11 +132,17 @@ export class QueueStore {
    */
   markInterruptedOnStartup(now = Date.now()): string[] {
     return this.guard(() =>
-      this.db.transaction(() => {
-        const ids = stmt(this.db, "SELECT id FROM queue WHERE state = 'running' ORDER BY position").pluck().all() as string[];
-        stmt(this.db, "UPDATE queue SET state = 'interrupted', updated_at = ? WHERE state = 'running'").run(now);
-        return ids;
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const ids = stmt(this.db, "SELECT id FROM queue WHERE state = 'running' ORDER BY position")
+            .pluck()
+            .all() as string[];
+          stmt(this.db, "UPDATE queue SET state = 'interrupted', updated_at = ? WHERE state = 'running'").run(
+            now,
+          );
+          return ids;
+        })
+        .immediate(),
     );
   }
 

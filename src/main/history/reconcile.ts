@@ -7,7 +7,14 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StudioError } from '../../shared/errors';
-import { TEMP_PREFIX, moveDurably, thumbnailRelativePath, toRelative, trashRelativePath, writeFileAtomic } from './files';
+import {
+  TEMP_PREFIX,
+  moveDurably,
+  thumbnailRelativePath,
+  toRelative,
+  trashRelativePath,
+  writeFileAtomic,
+} from './files';
 import { importImage, restoreRequest } from './importer';
 import { stmt } from './rows';
 import type { HistoryStore } from './store';
@@ -46,10 +53,20 @@ export async function reconcile(store: HistoryStore, opts: ReconcileOptions = {}
   const integrity = checks.map((c) => c.quick_check).join('; ');
   const rows = store.guard(
     () =>
-      stmt(store.db, 'SELECT i.id, g.uid, i.path, i.thumbnail_path, i.deleted_at FROM images i JOIN generations g ON g.id = i.generation_id').all() as Row[],
+      stmt(
+        store.db,
+        'SELECT i.id, g.uid, i.path, i.thumbnail_path, i.deleted_at FROM images i JOIN generations g ON g.id = i.generation_id',
+      ).all() as Row[],
   );
   const report: ReconcileReport = {
-    missingFiles: [], missingThumbnails: [], misplaced: [], orphanFiles: [], orphanThumbnails: [], tempFiles: [], integrity, repaired: 0,
+    missingFiles: [],
+    missingThumbnails: [],
+    misplaced: [],
+    orphanFiles: [],
+    orphanThumbnails: [],
+    tempFiles: [],
+    integrity,
+    repaired: 0,
   };
   const known = new Set<string>();
   const abs = (rel: string) => store.absolutePath(rel);
@@ -66,7 +83,8 @@ export async function reconcile(store: HistoryStore, opts: ReconcileOptions = {}
         report.misplaced.push({ imageId: r.id, expected: place(r.path), found: other(r.path) });
         if (opts.repair) {
           await moveDurably(abs(other(r.path)), abs(place(r.path)));
-          if (r.thumbnail_path && existsSync(abs(other(r.thumbnail_path)))) await moveDurably(abs(other(r.thumbnail_path)), abs(place(r.thumbnail_path)));
+          if (r.thumbnail_path && existsSync(abs(other(r.thumbnail_path))))
+            await moveDurably(abs(other(r.thumbnail_path)), abs(place(r.thumbnail_path)));
           report.repaired++;
         } else imagePresent = false;
       } else {
@@ -79,7 +97,9 @@ export async function reconcile(store: HistoryStore, opts: ReconcileOptions = {}
       report.missingThumbnails.push({ imageId: r.id, path: place(thumb) });
       if (opts.repair && imagePresent) {
         await writeFileAtomic(abs(place(thumb)), await makeThumbnail(await readFile(abs(place(r.path)))));
-        store.guard(() => stmt(store.db, 'UPDATE images SET thumbnail_path = ? WHERE id = ?').run(thumb, r.id));
+        store.guard(() =>
+          stmt(store.db, 'UPDATE images SET thumbnail_path = ? WHERE id = ?').run(thumb, r.id),
+        );
         known.add(thumb);
         report.repaired++;
       }
@@ -106,7 +126,11 @@ export async function reconcile(store: HistoryStore, opts: ReconcileOptions = {}
       } catch (e) {
         if (!(e instanceof StudioError)) throw e;
       }
-      const orphan: ReconcileReport['orphanFiles'][number] = { path: rel, importable: source !== 'none', source };
+      const orphan: ReconcileReport['orphanFiles'][number] = {
+        path: rel,
+        importable: source !== 'none',
+        source,
+      };
       if (opts.importOrphans && orphan.importable) {
         const res = await importImage(store, file, { inPlace: rel });
         if (res.generationId) {

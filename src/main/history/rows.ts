@@ -56,12 +56,16 @@ export function validateRequest(r: GenerationRequest): void {
   if (!isInt(r.batch, 1, 1024)) bad('batch', 'must be a positive integer');
   if (!isInt(r.seed, 0)) bad('seed', `must be an integer from 0 to ${MAX_SEED}`);
   if (r.seed + r.batch - 1 > MAX_SEED) bad('seed', `+ batch − 1 must not pass ${MAX_SEED}`);
-  for (const k of ['guidance', 'shift', 'cfgTrunc', 'renormCfg'] as const) if (!isNum(r[k])) bad(k, 'must be a number');
+  for (const k of ['guidance', 'shift', 'cfgTrunc', 'renormCfg'] as const)
+    if (!isNum(r[k])) bad(k, 'must be a number');
   if (r.sampler !== 'euler' && r.sampler !== 'midpoint') bad('sampler', "must be 'euler' or 'midpoint'");
 }
 
 /** A request restored from foreign metadata, completed with the official defaults where a field is missing. */
-export function completeRequest(partial: Partial<GenerationRequest>, size?: { width: number; height: number }): GenerationRequest {
+export function completeRequest(
+  partial: Partial<GenerationRequest>,
+  size?: { width: number; height: number },
+): GenerationRequest {
   return {
     prompt: partial.prompt ?? '',
     negativePrompt: partial.negativePrompt ?? '',
@@ -164,7 +168,9 @@ export function toHistoryImage(r: ImageRow): HistoryImage {
 
 /** Drops null fields; null when none is left. */
 function definedOnly<V>(o: Record<string, V | null>): Record<string, V> | null {
-  const out = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Record<string, V>;
+  const out = Object.fromEntries(
+    Object.entries(o).filter(([, v]) => v !== null && v !== undefined),
+  ) as Record<string, V>;
   return Object.keys(out).length ? out : null;
 }
 
@@ -175,13 +181,24 @@ export function toHistoryEntry(g: GenerationRow, images: HistoryImage[]): Histor
     status: g.status,
     source: g.source,
     request: JSON.parse(g.request_json) as GenerationRequest,
-    precision: definedOnly({ gemma: g.precision_gemma, jina: g.precision_jina, dit: g.precision_dit, vae: g.precision_vae }) as HistoryEntry['precision'],
+    precision: definedOnly({
+      gemma: g.precision_gemma,
+      jina: g.precision_jina,
+      dit: g.precision_dit,
+      vae: g.precision_vae,
+    }) as HistoryEntry['precision'],
     provider: g.provider,
     modelIdentity: g.model_identity,
     modelName: g.model_name,
     appVersion: g.app_version,
     error: g.error_code ? { code: g.error_code, message: g.error_message ?? '' } : null,
-    timings: definedOnly<number>({ loadMs: g.load_ms, encodeMs: g.encode_ms, denoiseMs: g.denoise_ms, decodeMs: g.decode_ms, totalMs: g.total_ms }),
+    timings: definedOnly<number>({
+      loadMs: g.load_ms,
+      encodeMs: g.encode_ms,
+      denoiseMs: g.denoise_ms,
+      decodeMs: g.decode_ms,
+      totalMs: g.total_ms,
+    }),
     peakVram: g.peak_vram_bytes,
     peakRam: g.peak_ram_bytes,
     predictedVram: g.predicted_vram_bytes,
@@ -220,27 +237,64 @@ export interface GenerationInsert {
  */
 export function insertGeneration(db: Database, g: GenerationInsert): number {
   const r = g.request;
-  const parentRow = r.parentId ? (stmt(db, 'SELECT id FROM generations WHERE uid = ?').pluck().get(r.parentId) as number | undefined) : undefined;
+  const parentRow = r.parentId
+    ? (stmt(db, 'SELECT id FROM generations WHERE uid = ?').pluck().get(r.parentId) as number | undefined)
+    : undefined;
   const info = stmt(
-      db,
-      `INSERT INTO generations (uid, created_at, status, source, request_json, prompt, negative_prompt, width, height,
+    db,
+    `INSERT INTO generations (uid, created_at, status, source, request_json, prompt, negative_prompt, width, height,
         steps, guidance, shift, cfg_trunc, renorm_cfg, sampler, seed, batch, precision_choice, precision_gemma,
         precision_jina, precision_dit, precision_vae, provider, model_identity, model_name, app_version, error_code,
         error_message, load_ms, encode_ms, denoise_ms, decode_ms, total_ms, peak_vram_bytes, peak_ram_bytes,
         predicted_vram_bytes, parent_id, import_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      g.uid, g.createdAt, g.status, g.source, JSON.stringify(r), r.prompt, r.negativePrompt, r.width, r.height,
-      r.steps, r.guidance, r.shift, r.cfgTrunc, r.renormCfg, r.sampler, g.seed, r.batch, r.precision,
-      g.precision?.gemma ?? null, g.precision?.jina ?? null, g.precision?.dit ?? null, g.precision?.vae ?? null,
-      g.provider ?? null, g.modelIdentity ?? null, g.modelName ?? null, g.appVersion ?? null, g.error?.code ?? null,
-      g.error?.message ?? null, g.timings?.loadMs ?? null, g.timings?.encodeMs ?? null, g.timings?.denoiseMs ?? null,
-      g.timings?.decodeMs ?? null, g.timings?.totalMs ?? null, g.peakVram ?? null, g.peakRam ?? null,
-      g.predictedVram ?? null, parentRow ?? null, g.importInfo ? JSON.stringify(g.importInfo) : null,
-    );
+  ).run(
+    g.uid,
+    g.createdAt,
+    g.status,
+    g.source,
+    JSON.stringify(r),
+    r.prompt,
+    r.negativePrompt,
+    r.width,
+    r.height,
+    r.steps,
+    r.guidance,
+    r.shift,
+    r.cfgTrunc,
+    r.renormCfg,
+    r.sampler,
+    g.seed,
+    r.batch,
+    r.precision,
+    g.precision?.gemma ?? null,
+    g.precision?.jina ?? null,
+    g.precision?.dit ?? null,
+    g.precision?.vae ?? null,
+    g.provider ?? null,
+    g.modelIdentity ?? null,
+    g.modelName ?? null,
+    g.appVersion ?? null,
+    g.error?.code ?? null,
+    g.error?.message ?? null,
+    g.timings?.loadMs ?? null,
+    g.timings?.encodeMs ?? null,
+    g.timings?.denoiseMs ?? null,
+    g.timings?.decodeMs ?? null,
+    g.timings?.totalMs ?? null,
+    g.peakVram ?? null,
+    g.peakRam ?? null,
+    g.predictedVram ?? null,
+    parentRow ?? null,
+    g.importInfo ? JSON.stringify(g.importInfo) : null,
+  );
   const id = Number(info.lastInsertRowid);
   const doc = ftsDocument(r.prompt);
-  stmt(db, 'INSERT INTO generations_fts(rowid, prompt, words) VALUES (?, ?, ?)').run(id, doc.prompt, doc.words);
+  stmt(db, 'INSERT INTO generations_fts(rowid, prompt, words) VALUES (?, ?, ?)').run(
+    id,
+    doc.prompt,
+    doc.words,
+  );
   return id;
 }
 
@@ -261,9 +315,21 @@ export interface ImageInsert {
 /** Inserts one image row; call inside a transaction. @returns its id. */
 export function insertImage(db: Database, im: ImageInsert): number {
   const info = stmt(
-      db,
-      `INSERT INTO images (generation_id, batch_index, seed, path, thumbnail_path, width, height, bytes, sha256,
+    db,
+    `INSERT INTO images (generation_id, batch_index, seed, path, thumbnail_path, width, height, bytes, sha256,
         created_at, model_identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(im.generationRow, im.index, im.seed, im.path, im.thumbnailPath, im.width, im.height, im.bytes, im.sha256, im.createdAt, im.modelIdentity);
+  ).run(
+    im.generationRow,
+    im.index,
+    im.seed,
+    im.path,
+    im.thumbnailPath,
+    im.width,
+    im.height,
+    im.bytes,
+    im.sha256,
+    im.createdAt,
+    im.modelIdentity,
+  );
   return Number(info.lastInsertRowid);
 }

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import type { Database } from 'better-sqlite3';
 import type { GenerationRequest } from '../../shared/dto';
 import { StudioError } from '../../shared/errors';
@@ -14,11 +13,13 @@ import { dataPaths } from '../paths';
 import { appVersion } from '../version';
 import { isCorruptionError, openDatabase, unreadable } from './db';
 import { ftsQuery } from './fts';
-import { imageRelativePath, moveDurably, thumbnailRelativePath, toAbsolute, trashRelativePath, writeFileAtomic } from './files';
+import { imageRelativePath, thumbnailRelativePath, toAbsolute, writeFileAtomic } from './files';
+import * as lookups from './lookups';
 import * as q from './queries';
 import { QueueStore } from './queue';
 import { insertGeneration, insertImage, newGenerationId, stmt, validateRequest } from './rows';
 import { makeThumbnail } from './thumbnails';
+import { emptyTrash, moveImages } from './trash';
 import type {
   FailureDetails,
   GalleryItem,
@@ -75,7 +76,10 @@ export class HistoryStore {
    */
   static open(dataDir: string, opts: HistoryStoreOptions = {}): HistoryStore {
     const paths = dataPaths(dataDir);
-    const db = openDatabase(paths.database, { nativeBinding: opts.nativeBinding, targetVersion: opts.targetVersion });
+    const db = openDatabase(paths.database, {
+      nativeBinding: opts.nativeBinding,
+      targetVersion: opts.targetVersion,
+    });
     return new HistoryStore(dataDir, db, opts);
   }
 
@@ -102,7 +106,8 @@ export class HistoryStore {
 
   /** Runs a database operation, turning SQLite corruption errors into `DbUnreadable`. */
   guard<T>(fn: () => T): T {
-    if (this.damaged) throw unreadable(this.databaseFile, 'SQLite reported it damaged earlier in this session');
+    if (this.damaged)
+      throw unreadable(this.databaseFile, 'SQLite reported it damaged earlier in this session');
     try {
       return fn();
     } catch (e) {
@@ -127,19 +132,35 @@ export class HistoryStore {
   async saveGeneration(input: SaveGenerationInput): Promise<SavedGeneration> {
     const { request, result } = input;
     validateRequest(request);
-    if (result.images.length === 0) throw new StudioError('InvalidRequest', 'A finished generation needs at least one image.');
+    if (result.images.length === 0)
+      throw new StudioError('InvalidRequest', 'A finished generation needs at least one image.');
     for (const im of result.images) {
       if (!Number.isInteger(im.index) || im.index < 0 || im.index >= request.batch) {
-        throw new StudioError('InvalidRequest', `Image index ${im.index} is outside the batch of ${request.batch}.`);
+        throw new StudioError(
+          'InvalidRequest',
+          `Image index ${im.index} is outside the batch of ${request.batch}.`,
+        );
       }
       if (im.seed !== request.seed + im.index) {
-        throw new StudioError('InvalidRequest', `Image ${im.index} has seed ${im.seed}; batch image i must use seed + i = ${request.seed + im.index}.`);
+        throw new StudioError(
+          'InvalidRequest',
+          `Image ${im.index} has seed ${im.seed}; batch image i must use seed + i = ${request.seed + im.index}.`,
+        );
       }
     }
     const createdAt = input.createdAt ?? Date.now();
     const generationId = newGenerationId(createdAt);
     const warnings: string[] = [];
-    const files: { index: number; seed: number; path: string; thumb: string | null; sha: string; bytes: number; w: number; h: number }[] = [];
+    const files: {
+      index: number;
+      seed: number;
+      path: string;
+      thumb: string | null;
+      sha: string;
+      bytes: number;
+      w: number;
+      h: number;
+    }[] = [];
     for (const im of result.images) {
       const path = imageRelativePath(createdAt, generationId, im.index);
       await writeFileAtomic(this.absolutePath(path), im.png);
@@ -147,10 +168,21 @@ export class HistoryStore {
       try {
         await writeFileAtomic(this.absolutePath(thumb), await makeThumbnail(im.png));
       } catch (e) {
-        warnings.push(`Thumbnail of image ${im.index} not made (${(e as Error).message}); reconcile --repair can make it later.`);
+        warnings.push(
+          `Thumbnail of image ${im.index} not made (${(e as Error).message}); reconcile --repair can make it later.`,
+        );
         thumb = null;
       }
-      files.push({ index: im.index, seed: im.seed, path, thumb, sha: sha256(im.png), bytes: im.png.byteLength, w: im.width, h: im.height });
+      files.push({
+        index: im.index,
+        seed: im.seed,
+        path,
+        thumb,
+        sha: sha256(im.png),
+        bytes: im.png.byteLength,
+        w: im.width,
+        h: im.height,
+      });
     }
     await this.beforeCommit?.(generationId);
     const ids = this.guard(() =>
@@ -175,8 +207,17 @@ export class HistoryStore {
           });
           const imageIds = files.map((f) =>
             insertImage(this.db, {
-              generationRow: row, index: f.index, seed: f.seed, path: f.path, thumbnailPath: f.thumb,
-              width: f.w, height: f.h, bytes: f.bytes, sha256: f.sha, createdAt, modelIdentity: result.modelIdentity,
+              generationRow: row,
+              index: f.index,
+              seed: f.seed,
+              path: f.path,
+              thumbnailPath: f.thumb,
+              width: f.w,
+              height: f.h,
+              bytes: f.bytes,
+              sha256: f.sha,
+              createdAt,
+              modelIdentity: result.modelIdentity,
             }),
           );
           if (input.jobId) this.queue.remove(input.jobId);
@@ -184,7 +225,14 @@ export class HistoryStore {
         })
         .immediate(),
     );
-    const images: SavedImage[] = files.map((f, i) => ({ id: ids[i]!, index: f.index, seed: f.seed, path: f.path, thumbnailPath: f.thumb, sha256: f.sha }));
+    const images: SavedImage[] = files.map((f, i) => ({
+      id: ids[i]!,
+      index: f.index,
+      seed: f.seed,
+      path: f.path,
+      thumbnailPath: f.thumb,
+      sha256: f.sha,
+    }));
     return { generationId, images, warnings };
   }
 
@@ -193,19 +241,36 @@ export class HistoryStore {
    * `failed`, with the error code and message (and memory figures, for OOM diagnosis). Removes `details.jobId` from
    * the queue in the same transaction. @returns the generation id.
    */
-  recordFailure(request: GenerationRequest, error: { code: string; message: string }, details: FailureDetails = {}): string {
+  recordFailure(
+    request: GenerationRequest,
+    error: { code: string; message: string },
+    details: FailureDetails = {},
+  ): string {
     validateRequest(request);
-    const status: GenerationStatus = error.code === 'Cancelled' ? 'cancelled' : error.code === 'Interrupted' ? 'interrupted' : 'failed';
+    const status: GenerationStatus =
+      error.code === 'Cancelled' ? 'cancelled' : error.code === 'Interrupted' ? 'interrupted' : 'failed';
     const createdAt = details.createdAt ?? Date.now();
     const uid = newGenerationId(createdAt);
     this.guard(() =>
       this.db
         .transaction(() => {
           insertGeneration(this.db, {
-            uid, createdAt, status, source: 'studio', request, seed: request.seed, precision: details.precision,
-            provider: details.provider, modelIdentity: details.modelIdentity, modelName: details.modelName,
-            appVersion: appVersion(), error: { code: error.code, message: error.message }, timings: details.timings,
-            peakVram: details.peakVram, peakRam: details.peakRam, predictedVram: details.predictedVram,
+            uid,
+            createdAt,
+            status,
+            source: 'studio',
+            request,
+            seed: request.seed,
+            precision: details.precision,
+            provider: details.provider,
+            modelIdentity: details.modelIdentity,
+            modelName: details.modelName,
+            appVersion: appVersion(),
+            error: { code: error.code, message: error.message },
+            timings: details.timings,
+            peakVram: details.peakVram,
+            peakRam: details.peakRam,
+            predictedVram: details.predictedVram,
           });
           if (details.jobId) this.queue.remove(details.jobId);
         })
@@ -226,21 +291,21 @@ export class HistoryStore {
 
   /** A generation by id or unique id prefix (≥ 8 characters); undefined when absent. */
   get(id: string): HistoryEntry | undefined {
-    return this.guard(() => q.getEntry(this.db, id));
+    return this.guard(() => lookups.getEntry(this.db, id));
   }
 
   /** All re-runs related to a generation (its root and every descendant). */
   lineage(id: string): LineageNode[] {
-    return this.guard(() => q.lineage(this.db, id));
+    return this.guard(() => lookups.lineage(this.db, id));
   }
 
   /** Live images made with `seed`, newest first. */
   sameSeed(seed: number, limit?: number): GalleryItem[] {
-    return this.guard(() => q.sameSeed(this.db, seed, limit));
+    return this.guard(() => lookups.sameSeed(this.db, seed, limit));
   }
 
   stats(): HistoryStats {
-    const s = this.guard(() => q.stats(this.db));
+    const s = this.guard(() => lookups.stats(this.db));
     const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
     return { ...s, databaseBytes: size(this.databaseFile) + size(`${this.databaseFile}-wal`) };
   }
@@ -254,12 +319,23 @@ export class HistoryStore {
    * `EXPLAIN QUERY PLAN` lines of the statements behind a query (diagnostics, tests, bench): `gallery` (no search),
    * `search` (the FTS chunk walk, then the chunk's images with the filters), `generations`, `sameSeed`.
    */
-  queryPlan(kind: 'gallery' | 'search' | 'generations' | 'sameSeed', query: GalleryQuery & GenerationQuery & { seed?: number } = {}): string[] {
+  queryPlan(
+    kind: 'gallery' | 'search' | 'generations' | 'sameSeed',
+    query: GalleryQuery & GenerationQuery & { seed?: number } = {},
+  ): string[] {
     if (kind === 'search') {
       const match = ftsQuery(query.search ?? '') ?? '""';
-      return [...q.queryPlan(this.db, q.ftsChunkSql(match, Number.MAX_SAFE_INTEGER, 64)), ...q.queryPlan(this.db, q.chunkImagesSql(query, '[1]', [1, 0], q.DEFAULT_PAGE))];
+      return [
+        ...q.queryPlan(this.db, q.ftsChunkSql(match, Number.MAX_SAFE_INTEGER, 64)),
+        ...q.queryPlan(this.db, q.chunkImagesSql(query, '[1]', [1, 0], q.DEFAULT_PAGE)),
+      ];
     }
-    const sql = kind === 'gallery' ? q.gallerySql(query) : kind === 'generations' ? q.generationsSql(query) : q.sameSeedSql(query.seed ?? 0, q.DEFAULT_PAGE);
+    const sql =
+      kind === 'gallery'
+        ? q.gallerySql(query)
+        : kind === 'generations'
+          ? q.generationsSql(query)
+          : lookups.sameSeedSql(query.seed ?? 0, q.DEFAULT_PAGE);
     return q.queryPlan(this.db, sql);
   }
 
@@ -270,7 +346,8 @@ export class HistoryStore {
 
   /** Rates an image 0 (unrated) to 5. @throws StudioError `InvalidRequest` for a bad rating or unknown image. */
   setRating(imageId: number, rating: number): void {
-    if (!Number.isInteger(rating) || rating < 0 || rating > 5) throw new StudioError('InvalidRequest', `A rating is 0 to 5, got ${rating}.`);
+    if (!Number.isInteger(rating) || rating < 0 || rating > 5)
+      throw new StudioError('InvalidRequest', `A rating is 0 to 5, got ${rating}.`);
     this.updateImage('UPDATE images SET rating = ? WHERE id = ?', rating, imageId);
   }
 
@@ -286,57 +363,19 @@ export class HistoryStore {
    * @returns the ids actually moved (unknown or already deleted ids are skipped).
    */
   async deleteImages(imageIds: number[], now = Date.now()): Promise<number[]> {
-    return this.moveImages(imageIds, 'delete', now);
+    return moveImages(this, imageIds, 'delete', now);
   }
 
   /** Restores deleted images to their place. @returns the ids restored. */
   async undoDelete(imageIds: number[]): Promise<number[]> {
-    return this.moveImages(imageIds, 'restore', 0);
-  }
-
-  private async moveImages(imageIds: number[], op: 'delete' | 'restore', now: number): Promise<number[]> {
-    const done: number[] = [];
-    for (const id of imageIds) {
-      const row = this.guard(() => stmt(this.db, 'SELECT path, thumbnail_path, deleted_at FROM images WHERE id = ?').get(id)) as
-        | { path: string; thumbnail_path: string | null; deleted_at: number | null }
-        | undefined;
-      if (!row || (op === 'delete') !== (row.deleted_at === null)) continue;
-      const moves = [row.path, row.thumbnail_path].filter((p): p is string => p !== null).map((p) => {
-        const [from, to] = op === 'delete' ? [p, trashRelativePath(p)] : [trashRelativePath(p), p];
-        return { from: this.absolutePath(from), to: this.absolutePath(to) };
-      });
-      // Files first, then the row (no transaction is held across the awaits: other writes keep going). A failed move
-      // puts back what already moved; a crash between the moves and the update is `misplaced` in reconcile.
-      const moved: { from: string; to: string }[] = [];
-      try {
-        for (const m of moves) {
-          if (!existsSync(m.from)) continue;
-          await moveDurably(m.from, m.to);
-          moved.push(m);
-        }
-      } catch (e) {
-        for (const m of moved.reverse()) await moveDurably(m.to, m.from).catch(() => undefined);
-        throw e;
-      }
-      this.guard(() => stmt(this.db, 'UPDATE images SET deleted_at = ? WHERE id = ?').run(op === 'delete' ? now : null, id));
-      done.push(id);
-    }
-    return done;
+    return moveImages(this, imageIds, 'restore', 0);
   }
 
   /**
-   * Permanently removes trashed images deleted before `before` (default: all): files from `trash/`, then rows.
+   * Permanently removes trashed images deleted before `before` (default: all): rows, then files in `trash/`.
    * A generation whose images are all gone keeps its row (the request stays re-runnable). @returns images purged.
    */
   async emptyTrash(before = Number.MAX_SAFE_INTEGER): Promise<number> {
-    const rows = this.guard(() =>
-      stmt(this.db, 'SELECT id, path, thumbnail_path FROM images WHERE deleted_at IS NOT NULL AND deleted_at < ?').all(before),
-    ) as { id: number; path: string; thumbnail_path: string | null }[];
-    for (const r of rows) {
-      // Row first here: a crash after the commit leaves only trash files, which never surface as history.
-      this.guard(() => stmt(this.db, 'DELETE FROM images WHERE id = ?').run(r.id));
-      for (const p of [r.path, r.thumbnail_path]) if (p) await rm(this.absolutePath(trashRelativePath(p)), { force: true });
-    }
-    return rows.length;
+    return emptyTrash(this, before);
   }
 }

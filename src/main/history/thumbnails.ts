@@ -18,7 +18,9 @@ export async function makeThumbnail(image: Uint8Array): Promise<Buffer> {
 }
 
 /** Pixel size and container format of image bytes, read from the header only. */
-export async function imageInfo(image: Uint8Array): Promise<{ width: number; height: number; format: string }> {
+export async function imageInfo(
+  image: Uint8Array,
+): Promise<{ width: number; height: number; format: string }> {
   const meta = await sharp(image).metadata();
   return { width: meta.width ?? 0, height: meta.height ?? 0, format: meta.format ?? 'unknown' };
 }

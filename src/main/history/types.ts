@@ -9,7 +9,8 @@ import type { GenerationRequest, PrecisionPlan, ProviderName, StageTimings } fro
 export type GenerationStatus = 'finished' | 'failed' | 'cancelled' | 'interrupted' | 'imported';
 
 /** Where an entry came from: generated here, or imported from a PNG written by us or by another tool. */
-export type EntrySource = 'studio' | 'newbie' | 'a1111' | 'fooocus' | 'novelai' | 'invokeai' | 'comfyui' | 'none';
+export type EntrySource =
+  'studio' | 'newbie' | 'a1111' | 'fooocus' | 'novelai' | 'invokeai' | 'comfyui' | 'none';
 
 /** One decoded image of a finished job, already encoded as PNG (with its metadata chunks) by main. */
 export interface FinishedImage {

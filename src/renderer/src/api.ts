@@ -17,7 +17,8 @@ declare global {
 }
 
 /** `ipc` inside Electron, `websocket` in a browser against `newbie-studio serve`. */
-export const transport: 'ipc' | 'websocket' = typeof window !== 'undefined' && window.studio ? 'ipc' : 'websocket';
+export const transport: 'ipc' | 'websocket' =
+  typeof window !== 'undefined' && window.studio ? 'ipc' : 'websocket';
 
 const statusListeners = new Set<(s: ConnectionStatus) => void>();
 let connection: ConnectionStatus = transport === 'ipc' ? 'open' : 'connecting';

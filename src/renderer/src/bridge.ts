@@ -5,7 +5,13 @@
  * main side may or may not have applied them). Auth is the HttpOnly cookie set by `?token=` (or a Bearer header
  * that a non-browser `connect` adds); the server also checks the Origin.
  */
-import { isEventChannel, isInvokeChannel, typedStudioApi, type EventChannel, type StudioApi } from '../../shared/api';
+import {
+  isEventChannel,
+  isInvokeChannel,
+  typedStudioApi,
+  type EventChannel,
+  type StudioApi,
+} from '../../shared/api';
 import type { Result } from '../../shared/errors';
 import { decodeWire, encodeWire, type WireInvoke, type WireServerMessage } from '../../shared/wire';
 
@@ -123,7 +129,10 @@ export function createWebSocketStudio(options: BridgeOptions): WebSocketStudio {
   const raw = typedStudioApi({
     invoke(channel, payload) {
       if (!isInvokeChannel(channel)) {
-        return Promise.resolve<Result<unknown>>({ ok: false, error: { code: 'InvalidRequest', message: `Unknown channel: ${String(channel)}` } });
+        return Promise.resolve<Result<unknown>>({
+          ok: false,
+          error: { code: 'InvalidRequest', message: `Unknown channel: ${String(channel)}` },
+        });
       }
       if (closedForGood) return Promise.resolve(interrupted(channel));
       return new Promise<Result<unknown>>((resolve) => {

@@ -50,7 +50,9 @@ function addCommon(cmd: Command): Command {
 
 /** Registers `history list|show|reconcile|import|stats` on the program. */
 export function registerHistoryCommands(program: Command): void {
-  const history = program.command('history').description('Browse, search, check and import the generation history.');
+  const history = program
+    .command('history')
+    .description('Browse, search, check and import the generation history.');
 
   addCommon(history.command('list'))
     .description('List generations, newest first.')
@@ -58,26 +60,40 @@ export function registerHistoryCommands(program: Command): void {
     .option('--limit <n>', 'how many generations (1-500)', positiveInt, 20)
     .option('--cursor <cursor>', 'continue after a previous page (its nextCursor)')
     .option('--status <status>', 'finished | failed | cancelled | interrupted | imported')
-    .action(async (opts: CommonOptions & { search?: string; limit: number; cursor?: string; status?: string }) => {
-      await withStore(opts, (store) => {
-        const statuses = ['finished', 'failed', 'cancelled', 'interrupted', 'imported'] as const;
-        const status = opts.status as (typeof statuses)[number] | undefined;
-        if (status !== undefined && !statuses.includes(status)) {
-          throw new StudioError('InvalidRequest', `Unknown status "${opts.status}"; use one of ${statuses.join(', ')}.`);
-        }
-        const page = store.listGenerations({ search: opts.search, limit: opts.limit, cursor: opts.cursor, status });
-        const items = page.items.map((g) => ({ ...g, images: g.images.map((im) => withFiles(store, im)) }));
-        if (opts.json) return json({ dataDir: store.dataDir, items, nextCursor: page.nextCursor });
-        if (items.length === 0) note(`No generations${opts.search ? ` matching "${opts.search}"` : ''} in ${store.dataDir}.`);
-        for (const g of items) {
-          const prompt = g.prompt.replace(/\s+/g, ' ').slice(0, 70);
-          out(`${when(g.createdAt)}  ${g.id}  ${g.status.padEnd(9)}  seed ${g.seed ?? '?'}  ${g.width}x${g.height}  ${prompt}`);
-          for (const im of g.images) out(`    #${im.index} seed ${im.seed ?? '?'}  ${im.file}${im.deletedAt ? '  (in trash)' : ''}`);
-          if (g.error) out(`    ${g.error.code}: ${g.error.message}`);
-        }
-        if (page.nextCursor) note(`More: --cursor ${page.nextCursor}`);
-      });
-    });
+    .action(
+      async (opts: CommonOptions & { search?: string; limit: number; cursor?: string; status?: string }) => {
+        await withStore(opts, (store) => {
+          const statuses = ['finished', 'failed', 'cancelled', 'interrupted', 'imported'] as const;
+          const status = opts.status as (typeof statuses)[number] | undefined;
+          if (status !== undefined && !statuses.includes(status)) {
+            throw new StudioError(
+              'InvalidRequest',
+              `Unknown status "${opts.status}"; use one of ${statuses.join(', ')}.`,
+            );
+          }
+          const page = store.listGenerations({
+            search: opts.search,
+            limit: opts.limit,
+            cursor: opts.cursor,
+            status,
+          });
+          const items = page.items.map((g) => ({ ...g, images: g.images.map((im) => withFiles(store, im)) }));
+          if (opts.json) return json({ dataDir: store.dataDir, items, nextCursor: page.nextCursor });
+          if (items.length === 0)
+            note(`No generations${opts.search ? ` matching "${opts.search}"` : ''} in ${store.dataDir}.`);
+          for (const g of items) {
+            const prompt = g.prompt.replace(/\s+/g, ' ').slice(0, 70);
+            out(
+              `${when(g.createdAt)}  ${g.id}  ${g.status.padEnd(9)}  seed ${g.seed ?? '?'}  ${g.width}x${g.height}  ${prompt}`,
+            );
+            for (const im of g.images)
+              out(`    #${im.index} seed ${im.seed ?? '?'}  ${im.file}${im.deletedAt ? '  (in trash)' : ''}`);
+            if (g.error) out(`    ${g.error.code}: ${g.error.message}`);
+          }
+          if (page.nextCursor) note(`More: --cursor ${page.nextCursor}`);
+        });
+      },
+    );
 
   addCommon(history.command('show'))
     .description('Show everything stored about one generation.')
@@ -85,27 +101,50 @@ export function registerHistoryCommands(program: Command): void {
     .action(async (id: string, opts: CommonOptions) => {
       await withStore(opts, (store) => {
         const entry = store.get(id);
-        if (!entry) throw new StudioError('InvalidRequest', `No generation "${id}" in the history at ${store.dataDir}.`, 'List ids with `newbie-studio history list`.');
+        if (!entry)
+          throw new StudioError(
+            'InvalidRequest',
+            `No generation "${id}" in the history at ${store.dataDir}.`,
+            'List ids with `newbie-studio history list`.',
+          );
         const full = { ...entry, images: entry.images.map((im) => withFiles(store, im)) };
         if (opts.json) return json(full);
         const r = entry.request;
         out(`${entry.id}  ${entry.status}  ${when(entry.createdAt)}  source ${entry.source}`);
         out(`prompt:    ${r.prompt}`);
         if (r.negativePrompt) out(`negative:  ${r.negativePrompt}`);
-        out(`size ${r.width}x${r.height}  steps ${r.steps}  guidance ${r.guidance}  shift ${r.shift}  sampler ${r.sampler}  seed ${r.seed}  batch ${r.batch}`);
-        if (entry.precision) out(`precision: ${Object.entries(entry.precision).map(([k, v]) => `${k} ${v}`).join(', ')}  provider ${entry.provider ?? '?'}`);
+        out(
+          `size ${r.width}x${r.height}  steps ${r.steps}  guidance ${r.guidance}  shift ${r.shift}  sampler ${r.sampler}  seed ${r.seed}  batch ${r.batch}`,
+        );
+        if (entry.precision)
+          out(
+            `precision: ${Object.entries(entry.precision)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}  provider ${entry.provider ?? '?'}`,
+          );
         if (entry.modelIdentity) out(`model:     ${entry.modelName ?? ''} ${entry.modelIdentity}`);
-        if (entry.timings) out(`timings:   ${Object.entries(entry.timings).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
-        if (entry.peakVram !== null || entry.predictedVram !== null) out(`VRAM:      peak ${entry.peakVram ?? '?'} B, predicted ${entry.predictedVram ?? '?'} B`);
+        if (entry.timings)
+          out(
+            `timings:   ${Object.entries(entry.timings)
+              .map(([k, v]) => `${k} ${Math.round(v)}`)
+              .join(', ')}`,
+          );
+        if (entry.peakVram !== null || entry.predictedVram !== null)
+          out(`VRAM:      peak ${entry.peakVram ?? '?'} B, predicted ${entry.predictedVram ?? '?'} B`);
         if (entry.error) out(`error:     ${entry.error.code}: ${entry.error.message}`);
         if (entry.parentId) out(`re-run of: ${entry.parentId}`);
         for (const n of entry.importInfo?.notes ?? []) note(n);
-        for (const im of full.images) out(`image #${im.index}: seed ${im.seed ?? '?'}  ${im.file}  sha256 ${im.sha256}${im.deletedAt ? '  (in trash)' : ''}`);
+        for (const im of full.images)
+          out(
+            `image #${im.index}: seed ${im.seed ?? '?'}  ${im.file}  sha256 ${im.sha256}${im.deletedAt ? '  (in trash)' : ''}`,
+          );
       });
     });
 
   addCommon(history.command('reconcile'))
-    .description('Compare the database with the image files: missing files, files without a row, damaged database.')
+    .description(
+      'Compare the database with the image files: missing files, files without a row, damaged database.',
+    )
     .option('--repair', 'move misplaced files back and remake missing thumbnails')
     .option('--import', 'import image files without a row that carry generation metadata')
     .action(async (opts: CommonOptions & { repair?: boolean; import?: boolean }) => {
@@ -118,11 +157,15 @@ export function registerHistoryCommands(program: Command): void {
     });
 
   addCommon(history.command('import'))
-    .description('Import images with NewBie, A1111, Fooocus, NovelAI, InvokeAI or ComfyUI metadata into the history.')
+    .description(
+      'Import images with NewBie, A1111, Fooocus, NovelAI, InvokeAI or ComfyUI metadata into the history.',
+    )
     .argument('<files...>', 'PNG or JPEG files')
     .action(async (files: string[], opts: CommonOptions) => {
       await withStore(opts, async (store) => {
-        const results: (ImportResult | { file: string; status: 'error'; error: { code: ErrorCode; message: string } })[] = [];
+        const results: (
+          ImportResult | { file: string; status: 'error'; error: { code: ErrorCode; message: string } }
+        )[] = [];
         for (const file of files) {
           try {
             results.push(await importImage(store, file));
@@ -138,7 +181,11 @@ export function registerHistoryCommands(program: Command): void {
               out(`${r.file}: ${r.error.code}: ${r.error.message}`);
               continue;
             }
-            out(r.status === 'imported' ? `${r.file}: imported as ${r.generationId} (${r.source})` : `${r.file}: skipped`);
+            out(
+              r.status === 'imported'
+                ? `${r.file}: imported as ${r.generationId} (${r.source})`
+                : `${r.file}: skipped`,
+            );
             for (const n of r.notes) note(`  ${n}`);
           }
         }
@@ -152,8 +199,14 @@ export function registerHistoryCommands(program: Command): void {
       await withStore(opts, (store) => {
         const s = store.stats();
         if (opts.json) return json(s);
-        out(`generations: ${Object.entries(s.generations).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-        out(`images: ${s.images} (favorites ${s.favorites}, in trash ${s.inTrash}), ${(s.imageBytes / 2 ** 20).toFixed(1)} MiB`);
+        out(
+          `generations: ${Object.entries(s.generations)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        );
+        out(
+          `images: ${s.images} (favorites ${s.favorites}, in trash ${s.inTrash}), ${(s.imageBytes / 2 ** 20).toFixed(1)} MiB`,
+        );
         out(`database: ${(s.databaseBytes / 2 ** 20).toFixed(1)} MiB`);
       });
     });
@@ -171,11 +224,16 @@ function unresolved(r: ReconcileReport, repaired: boolean): number {
 
 function printReconcile(r: ReconcileReport): void {
   out(`database check: ${r.integrity}`);
-  for (const m of r.missingFiles) out(`missing file:      ${m.path} (image ${m.imageId} of ${m.generationId})`);
+  for (const m of r.missingFiles)
+    out(`missing file:      ${m.path} (image ${m.imageId} of ${m.generationId})`);
   for (const m of r.misplaced) out(`misplaced:         ${m.found} (row expects ${m.expected})`);
   for (const m of r.missingThumbnails) out(`missing thumbnail: ${m.path}`);
   for (const o of r.orphanFiles) {
-    const what = o.imported ? `imported as ${o.imported}` : o.importable ? `importable (${o.source} metadata)` : 'no metadata';
+    const what = o.imported
+      ? `imported as ${o.imported}`
+      : o.importable
+        ? `importable (${o.source} metadata)`
+        : 'no metadata';
     out(`file without row:  ${o.path} — ${what}`);
   }
   for (const t of r.orphanThumbnails) out(`thumbnail without row: ${t}`);
@@ -183,6 +241,7 @@ function printReconcile(r: ReconcileReport): void {
   if (r.repaired) out(`repaired: ${r.repaired}`);
   const hints: string[] = [];
   if (r.orphanFiles.some((o) => o.importable && !o.imported)) hints.push('--import records importable files');
-  if (r.misplaced.length || r.missingThumbnails.length) hints.push('--repair fixes misplaced files and thumbnails');
+  if (r.misplaced.length || r.missingThumbnails.length)
+    hints.push('--repair fixes misplaced files and thumbnails');
   if (hints.length) note(`hint: ${hints.join('; ')}`);
 }

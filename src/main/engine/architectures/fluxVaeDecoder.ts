@@ -166,6 +166,7 @@ export class VaeDecoder {
     const { bytes, externalDataFolder } = buildFluxVaeDecoderGraph(weights, cfg, dtype).toModel();
     const session = await EngineSession.create('VAE decoder', bytes, externalDataFolder, {
       provider,
+      optimizeWeights: true,
       ...(opts.intraOpThreads ? { intraOpThreads: opts.intraOpThreads } : {}),
     });
     return new VaeDecoder(session, cfg, dtype === 'float16' ? 'float16' : 'float32', provider);

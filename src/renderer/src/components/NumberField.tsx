@@ -18,7 +18,17 @@ interface NumberFieldProps {
  * A labelled number input that keeps what the user types until it parses (so "1." or "" can be typed through) and
  * reports each valid number.
  */
-export function NumberField({ label, value, onChange, min, max, step, integer, problem, hint }: NumberFieldProps) {
+export function NumberField({
+  label,
+  value,
+  onChange,
+  min,
+  max,
+  step,
+  integer,
+  problem,
+  hint,
+}: NumberFieldProps) {
   const id = useId();
   const [text, setText] = useState(String(value));
   useEffect(() => {
@@ -41,7 +51,8 @@ export function NumberField({ label, value, onChange, min, max, step, integer, p
         onChange={(e) => {
           setText(e.target.value);
           const n = Number(e.target.value);
-          if (e.target.value.trim() !== '' && Number.isFinite(n) && (!integer || Number.isInteger(n))) onChange(n);
+          if (e.target.value.trim() !== '' && Number.isFinite(n) && (!integer || Number.isInteger(n)))
+            onChange(n);
         }}
         onBlur={() => setText(String(value))}
       />

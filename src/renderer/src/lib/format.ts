@@ -45,7 +45,12 @@ export function parseDateInput(value: string): number | undefined {
 }
 
 const COMPONENT_ORDER = ['gemma', 'jina', 'dit', 'vae'] as const;
-const COMPONENT_LABEL: Record<(typeof COMPONENT_ORDER)[number], string> = { gemma: 'Gemma', jina: 'Jina', dit: 'DiT', vae: 'VAE' };
+const COMPONENT_LABEL: Record<(typeof COMPONENT_ORDER)[number], string> = {
+  gemma: 'Gemma',
+  jina: 'Jina',
+  dit: 'DiT',
+  vae: 'VAE',
+};
 
 /** A per-component dtype plan as "Gemma fp32 · Jina fp32 · DiT bf16 · VAE fp32" (fixed order, missing parts left out). */
 export function formatPlan(plan: Partial<Record<string, string>> | null | undefined): string {

@@ -3,7 +3,13 @@
  * preload's `window.studio` in Electron, the WebSocket bridge in serve mode); failures become StudioError.
  */
 import { useEffect, useRef } from 'react';
-import type { EventChannel, EventPayload, InvokeChannel, InvokeResult, PayloadArgs } from '../../../shared/api';
+import type {
+  EventChannel,
+  EventPayload,
+  InvokeChannel,
+  InvokeResult,
+  PayloadArgs,
+} from '../../../shared/api';
 import { StudioError, isErrorCode } from '../../../shared/errors';
 import { studio } from '../api';
 
@@ -12,7 +18,10 @@ import { studio } from '../api';
  * @throws StudioError with the service's code, message and hint when the result is not ok; a transport failure
  *   (bridge closed, IPC error) rejects with what the transport threw.
  */
-export async function call<C extends InvokeChannel>(channel: C, ...args: PayloadArgs<C>): Promise<InvokeResult<C>> {
+export async function call<C extends InvokeChannel>(
+  channel: C,
+  ...args: PayloadArgs<C>
+): Promise<InvokeResult<C>> {
   const result = await studio.invoke(channel, ...args);
   if (result.ok) return result.value;
   const { code, message, hint } = result.error;
@@ -20,7 +29,10 @@ export async function call<C extends InvokeChannel>(channel: C, ...args: Payload
 }
 
 /** Subscribes to an event channel for the life of the component; the latest listener is always the one called. */
-export function useStudioEvent<E extends EventChannel>(channel: E, listener: (payload: EventPayload<E>) => void): void {
+export function useStudioEvent<E extends EventChannel>(
+  channel: E,
+  listener: (payload: EventPayload<E>) => void,
+): void {
   const ref = useRef(listener);
   ref.current = listener;
   useEffect(() => studio.on(channel, (payload) => ref.current(payload)), [channel]);

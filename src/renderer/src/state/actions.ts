@@ -22,7 +22,9 @@ export function paramProblems(): string[] {
 export async function enqueue(request: RequestDraft, what = 'Generation'): Promise<string | null> {
   try {
     const item = await call('generation.enqueue', { request });
-    notifyInfo(`${what} queued (seed ${item.request.seed}${item.request.batch > 1 ? ` … ${item.request.seed + item.request.batch - 1}` : ''}).`);
+    notifyInfo(
+      `${what} queued (seed ${item.request.seed}${item.request.batch > 1 ? ` … ${item.request.seed + item.request.batch - 1}` : ''}).`,
+    );
     return item.id;
   } catch (e) {
     notifyError(e, `${what} not queued`);
@@ -41,7 +43,11 @@ export async function generate(): Promise<string | null> {
 }
 
 /** The draft that re-runs a stored request; `seed` overrides its seed, `parentId` records the lineage. */
-export function rerunDraft(r: GenerationRequest, parentId: string, seed: number | null = r.seed): RequestDraft {
+export function rerunDraft(
+  r: GenerationRequest,
+  parentId: string,
+  seed: number | null = r.seed,
+): RequestDraft {
   return {
     prompt: r.prompt,
     negativePrompt: r.negativePrompt,

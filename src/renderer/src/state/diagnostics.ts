@@ -23,7 +23,11 @@ export const useDiagnostics = create<DiagnosticsState>((set) => ({
 }));
 
 /** Counts by severity. */
-export function severityCounts(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number; infos: number } {
+export function severityCounts(diagnostics: readonly Diagnostic[]): {
+  errors: number;
+  warnings: number;
+  infos: number;
+} {
   let errors = 0;
   let warnings = 0;
   let infos = 0;

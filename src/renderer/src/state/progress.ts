@@ -31,7 +31,15 @@ export const useProgress = create<ProgressState>((set, get) => ({
       // Copy into a fresh ArrayBuffer-backed array: Blob wants an ArrayBuffer, not a view of a shared buffer.
       previewUrl = URL.createObjectURL(new Blob([new Uint8Array(e.preview)], { type: 'image/png' }));
     }
-    const entry: LiveProgress = { image: e.image, step: e.step, total: e.total, elapsedMs: e.elapsedMs, etaMs: e.etaMs, seed: e.seed, previewUrl };
+    const entry: LiveProgress = {
+      image: e.image,
+      step: e.step,
+      total: e.total,
+      elapsedMs: e.elapsedMs,
+      etaMs: e.etaMs,
+      seed: e.seed,
+      previewUrl,
+    };
     set((s) => ({ byJob: { ...s.byJob, [e.jobId]: entry } }));
   },
   clear(jobId) {

@@ -4,7 +4,13 @@
  * Units: pixels, steps, guidance scale; seeds are integers 0 … 2^53 − 1 (conventions.md §1).
  */
 import { create } from 'zustand';
-import { DEFAULTS, type GenerationDefaults, type GenerationRequest, type PrecisionChoice, type Sampler } from '../../../shared/dto';
+import {
+  DEFAULTS,
+  type GenerationDefaults,
+  type GenerationRequest,
+  type PrecisionChoice,
+  type Sampler,
+} from '../../../shared/dto';
 import type { DeviceInfo, QueueSnapshot, Settings } from '../../../shared/dto';
 import type { RequestDraft } from '../../../shared/api';
 
@@ -124,7 +130,9 @@ export const useStudio = create<StudioState>((set) => ({
   device: null,
   queue: EMPTY_QUEUE,
   setPrompt(text, origin) {
-    set((s) => (s.prompt === text ? s : { prompt: text, promptOrigin: origin, promptRevision: s.promptRevision + 1 }));
+    set((s) =>
+      s.prompt === text ? s : { prompt: text, promptOrigin: origin, promptRevision: s.promptRevision + 1 },
+    );
   },
   setNegativePrompt(text) {
     set({ negativePrompt: text });

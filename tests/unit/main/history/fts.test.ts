@@ -15,12 +15,17 @@ const PROMPTS = join(__dirname, '../../../../../shared/prompts');
 function tagsOf(text: string): string[] {
   const values = [...text.matchAll(/>([^<>]+)</g)].map((m) => m[1]!);
   const lists = text.trim().startsWith('<') ? values : [text];
-  return lists.flatMap((v) => v.split(',')).map((t) => t.trim()).filter((t) => t !== '' && !/\s/.test(t));
+  return lists
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '' && !/\s/.test(t));
 }
 
 describe('ftsDocument and ftsQuery', () => {
   it('strips element markup but keeps tags, including >_< and parentheses', () => {
-    const doc = ftsDocument('<character_1>\n  <n>rem_(re:zero)</n>\n  <expression>>_<, smile</expression>\n</character_1>');
+    const doc = ftsDocument(
+      '<character_1>\n  <n>rem_(re:zero)</n>\n  <expression>>_<, smile</expression>\n</character_1>',
+    );
     expect(doc.prompt).toBe('rem_(re:zero) >_<, smile');
     expect(doc.words).toBe('rem (re:zero) > <, smile');
   });
@@ -42,8 +47,16 @@ describe('search over the sample prompts', () => {
   const ids = new Map<string, string>();
   beforeAll(() => {
     store = HistoryStore.open(tempDir());
-    for (const [i, name] of readdirSync(PROMPTS).filter((f) => /\.(xml|txt)$/.test(f)).entries()) {
-      ids.set(name, store.recordFailure(request({ prompt: readFileSync(join(PROMPTS, name), 'utf8'), seed: i }), { code: 'Cancelled', message: 'test' }));
+    for (const [i, name] of readdirSync(PROMPTS)
+      .filter((f) => /\.(xml|txt)$/.test(f))
+      .entries()) {
+      ids.set(
+        name,
+        store.recordFailure(request({ prompt: readFileSync(join(PROMPTS, name), 'utf8'), seed: i }), {
+          code: 'Cancelled',
+          message: 'test',
+        }),
+      );
     }
   });
   afterAll(() => {
@@ -57,7 +70,8 @@ describe('search over the sample prompts', () => {
       for (const tag of tagsOf(readFileSync(join(PROMPTS, name), 'utf8'))) {
         const found = store.listGenerations({ search: tag, limit: 50 }).items.map((g) => g.id);
         expect(found, `${tag} in ${name}`).toContain(id);
-        for (const g of found) expect(store.get(g)!.request.prompt.toLowerCase(), tag).toContain(tag.toLowerCase());
+        for (const g of found)
+          expect(store.get(g)!.request.prompt.toLowerCase(), tag).toContain(tag.toLowerCase());
         checked++;
       }
     }
@@ -65,7 +79,11 @@ describe('search over the sample prompts', () => {
   });
 
   it('finds plain words inside tags and prose, and excludes', () => {
-    const hits = (q: string) => store.listGenerations({ search: q }).items.map((g) => [...ids].find(([, v]) => v === g.id)![0]).sort();
+    const hits = (q: string) =>
+      store
+        .listGenerations({ search: q })
+        .items.map((g) => [...ids].find(([, v]) => v === g.id)![0])
+        .sort();
     expect(hits('cherry blossom')).toEqual(['natural-language.txt']);
     expect(hits('umbrella')).toEqual(['builder-style.xml']);
     expect(hits('maid')).toEqual(['seed-article-style.xml', 'tags-only.txt']);

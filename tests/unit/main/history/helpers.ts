@@ -29,7 +29,11 @@ export async function makePng(width: number, height: number, seed: number): Prom
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     rgb[i] = s >>> 24;
   }
-  return new Uint8Array(await sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp(rgb, { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 export function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
@@ -55,7 +59,13 @@ export function request(overrides: Partial<GenerationRequest> = {}): GenerationR
 export async function result(req: GenerationRequest, modelIdentity = 'model-a'): Promise<GenerationResult> {
   const images = [];
   for (let index = 0; index < req.batch; index++) {
-    images.push({ index, seed: req.seed + index, png: await makePng(req.width, req.height, req.seed + index), width: req.width, height: req.height });
+    images.push({
+      index,
+      seed: req.seed + index,
+      png: await makePng(req.width, req.height, req.seed + index),
+      width: req.width,
+      height: req.height,
+    });
   }
   return {
     images,
@@ -81,9 +91,12 @@ export function rgbPixels(width: number, height: number, seed: number): Uint8Arr
 export function newbiePng(seed: number, prompt = '1girl, silver_hair, maid'): Uint8Array {
   const req = request({ prompt, seed, width: 64, height: 48 });
   const newbie = newbieMetadata({
-    request: req, precision: { gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' }, provider: 'cpu',
-    model: { name: 'tiny', identity: 'sha256:abc123' }, appVersion: '0.1.0', onnxruntimeVersion: '1.30.0',
+    request: req,
+    precision: { gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' },
+    provider: 'cpu',
+    model: { name: 'tiny', identity: 'sha256:abc123' },
+    appVersion: '0.1.0',
+    onnxruntimeVersion: '1.30.0',
   });
   return encodePng(rgbPixels(64, 48, seed), 64, 48, { newbie });
 }
-

@@ -11,7 +11,8 @@ import { cleanupDirs, newbiePng, request, rgbPixels, tempDir } from './helpers';
 
 afterEach(cleanupDirs);
 
-const A1111 = 'masterpiece, 1girl, (long hair:1.2), smile\nNegative prompt: lowres, bad hands\nSteps: 30, Sampler: DPM++ 2M Karras, CFG scale: 7.5, Seed: 4242, Size: 64x48, Model: anything-v5';
+const A1111 =
+  'masterpiece, 1girl, (long hair:1.2), smile\nNegative prompt: lowres, bad hands\nSteps: 30, Sampler: DPM++ 2M Karras, CFG scale: 7.5, Seed: 4242, Size: 64x48, Model: anything-v5';
 
 describe('history import', () => {
   it('imports our own PNG with its exact request, model identity and precision, copying the bytes unchanged', async () => {
@@ -25,8 +26,15 @@ describe('history import', () => {
     expect(res.source).toBe('newbie');
     const e = store.get(res.generationId!)!;
     expect(e.status).toBe('imported');
-    expect(e.request).toEqual(request({ prompt: '1girl, silver_hair, maid', seed: 777, width: 64, height: 48 }));
-    expect([e.modelIdentity, e.modelName, e.provider, e.appVersion]).toEqual(['sha256:abc123', 'tiny', 'cpu', '0.1.0']);
+    expect(e.request).toEqual(
+      request({ prompt: '1girl, silver_hair, maid', seed: 777, width: 64, height: 48 }),
+    );
+    expect([e.modelIdentity, e.modelName, e.provider, e.appVersion]).toEqual([
+      'sha256:abc123',
+      'tiny',
+      'cpu',
+      '0.1.0',
+    ]);
     expect(e.precision).toEqual({ gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' });
     const im = e.images[0]!;
     expect(im.path).toMatch(new RegExp(`^images/2026/01/0[12]/${e.id}-0\\.png$`));
@@ -48,9 +56,19 @@ describe('history import', () => {
     const res = await importImage(store, src);
     expect([res.status, res.source]).toEqual(['imported', 'a1111']);
     const e = store.get(res.generationId!)!;
-    expect(e.request).toMatchObject({ prompt: 'masterpiece, 1girl, (long hair:1.2), smile', negativePrompt: 'lowres, bad hands', seed: 4242, steps: 30, guidance: 7.5, width: 64, height: 48 });
+    expect(e.request).toMatchObject({
+      prompt: 'masterpiece, 1girl, (long hair:1.2), smile',
+      negativePrompt: 'lowres, bad hands',
+      seed: 4242,
+      steps: 30,
+      guidance: 7.5,
+      width: 64,
+      height: 48,
+    });
     expect(e.modelIdentity).toBeNull();
-    expect(e.importInfo?.restored).toEqual(expect.arrayContaining(['prompt', 'negativePrompt', 'seed', 'steps', 'guidance', 'width', 'height']));
+    expect(e.importInfo?.restored).toEqual(
+      expect.arrayContaining(['prompt', 'negativePrompt', 'seed', 'steps', 'guidance', 'width', 'height']),
+    );
     expect(res.notes.join('\n')).toMatch(/not re-runnable bit-for-bit/);
     expect(store.listGenerations({ search: 'long hair' }).items.map((g) => g.id)).toEqual([e.id]);
     store.close();

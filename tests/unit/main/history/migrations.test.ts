@@ -42,7 +42,11 @@ function insertAt(version: number, db: BetterSqlite3.Database, uid: string, prom
   ).run(g.lastInsertRowid, `images/1970/01/01/${uid}-0.png`);
   if (version >= 2) {
     const doc = ftsDocument(prompt);
-    db.prepare('INSERT INTO generations_fts(rowid, prompt, words) VALUES (?, ?, ?)').run(g.lastInsertRowid, doc.prompt, doc.words);
+    db.prepare('INSERT INTO generations_fts(rowid, prompt, words) VALUES (?, ?, ?)').run(
+      g.lastInsertRowid,
+      doc.prompt,
+      doc.words,
+    );
   }
 }
 
@@ -56,10 +60,16 @@ describe('history schema migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts_%'").all() as { name: string; strict: number }[];
+    const tables = db
+      .prepare(
+        "SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts_%'",
+      )
+      .all() as { name: string; strict: number }[];
     expect(tables.map((t) => t.name).sort()).toEqual(['generations', 'images', 'queue']);
     expect(tables.every((t) => t.strict === 1)).toBe(true);
-    expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'generations_fts'").pluck().get()).toMatch(/fts5/);
+    expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'generations_fts'").pluck().get()).toMatch(
+      /fts5/,
+    );
     store.close();
   });
 
@@ -68,7 +78,12 @@ describe('history schema migrations', () => {
       const dir = tempDir();
       const old = HistoryStore.open(dir, { targetVersion: from });
       expect(old.db.pragma('user_version', { simple: true })).toBe(from);
-      insertAt(from, old.db, '00000000-0000-7000-8000-000000000001', '<character_1><n>rem_(re:zero)</n></character_1> blue_hair');
+      insertAt(
+        from,
+        old.db,
+        '00000000-0000-7000-8000-000000000001',
+        '<character_1><n>rem_(re:zero)</n></character_1> blue_hair',
+      );
       old.close();
 
       const store = HistoryStore.open(dir);
@@ -77,7 +92,9 @@ describe('history schema migrations', () => {
       expect(entry?.request.prompt).toContain('rem_(re:zero)');
       expect(entry?.images).toHaveLength(1);
       // Found by search: back-filled by migration 2 (from v1) or indexed when written (from v2).
-      expect(store.listGenerations({ search: 'rem_(re:zero)' }).items.map((g) => g.id)).toEqual(['00000000-0000-7000-8000-000000000001']);
+      expect(store.listGenerations({ search: 'rem_(re:zero)' }).items.map((g) => g.id)).toEqual([
+        '00000000-0000-7000-8000-000000000001',
+      ]);
       expect(store.listGenerations({ search: 'hair' }).items).toHaveLength(1);
       // Later tables work.
       expect(store.queue.enqueue(request()).position).toBe(0);
@@ -90,10 +107,17 @@ describe('history schema migrations', () => {
   it('applies all pending migrations in one transaction: a failing one leaves the file at its old version', () => {
     const dir = tempDir();
     const db = new BetterSqlite3(join(dir, 'x.sqlite3'));
-    const failing = { version: LATEST_VERSION + 1, description: 'fails', up: () => { db.exec('CREATE TABLE partial (a INTEGER) STRICT'); throw new Error('boom'); } };
+    const failing = {
+      version: LATEST_VERSION + 1,
+      description: 'fails',
+      up: () => {
+        db.exec('CREATE TABLE partial (a INTEGER) STRICT');
+        throw new Error('boom');
+      },
+    };
     expect(() => migrate(db, LATEST_VERSION + 1, [...MIGRATIONS, failing])).toThrow('boom');
     expect(db.pragma('user_version', { simple: true })).toBe(0);
-    expect(db.prepare("SELECT count(*) FROM sqlite_schema").pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get()).toBe(0);
     expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(migrate(db)).toEqual([]);
     db.close();
@@ -129,7 +153,11 @@ describe('history schema migrations', () => {
   it('reports damaged pages as DbUnreadable on open or on first use, and writes nothing after', async () => {
     const dir = tempDir();
     const store = HistoryStore.open(dir);
-    for (let i = 0; i < 40; i++) store.recordFailure(request({ prompt: `prompt number ${i} `.repeat(40), seed: i }), { code: 'OutOfMemory', message: 'x' });
+    for (let i = 0; i < 40; i++)
+      store.recordFailure(request({ prompt: `prompt number ${i} `.repeat(40), seed: i }), {
+        code: 'OutOfMemory',
+        message: 'x',
+      });
     store.close();
     const file = join(dir, 'history.sqlite3');
     const bytes = readFileSync(file);

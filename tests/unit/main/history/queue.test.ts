@@ -57,7 +57,11 @@ describe('persistent queue', () => {
     expect(code(() => store.queue.enqueue(request({ seed: -5 })))).toBe('InvalidRequest');
     expect(store.queue.remove(j4)).toBe(true);
     expect(store.queue.remove(j4)).toBe(false);
-    expect(store.queue.list().map((j) => [j.id, j.position])).toEqual([[j3, 0], [j1, 1], [j2, 2]]);
+    expect(store.queue.list().map((j) => [j.id, j.position])).toEqual([
+      [j3, 0],
+      [j1, 1],
+      [j2, 2],
+    ]);
     store.close();
   });
 

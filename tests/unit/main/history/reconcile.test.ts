@@ -16,9 +16,19 @@ const put = (file: string, bytes: Uint8Array) => {
 describe('history reconcile', () => {
   it('reports a clean history as clean', async () => {
     const store = HistoryStore.open(tempDir());
-    await store.saveGeneration({ request: request({ batch: 2 }), result: await result(request({ batch: 2 })) });
+    await store.saveGeneration({
+      request: request({ batch: 2 }),
+      result: await result(request({ batch: 2 })),
+    });
     expect(await reconcile(store)).toEqual({
-      missingFiles: [], missingThumbnails: [], misplaced: [], orphanFiles: [], orphanThumbnails: [], tempFiles: [], integrity: 'ok', repaired: 0,
+      missingFiles: [],
+      missingThumbnails: [],
+      misplaced: [],
+      orphanFiles: [],
+      orphanThumbnails: [],
+      tempFiles: [],
+      integrity: 'ok',
+      repaired: 0,
     });
     store.close();
   });
@@ -26,9 +36,18 @@ describe('history reconcile', () => {
   it('finds missing files and thumbnails, misplaced files, orphans and temp files; repairs and imports on request', async () => {
     const dir = tempDir();
     const store = HistoryStore.open(dir);
-    const a = await store.saveGeneration({ request: request({ seed: 1 }), result: await result(request({ seed: 1 })) });
-    const b = await store.saveGeneration({ request: request({ seed: 2 }), result: await result(request({ seed: 2 })) });
-    const c = await store.saveGeneration({ request: request({ seed: 3 }), result: await result(request({ seed: 3 })) });
+    const a = await store.saveGeneration({
+      request: request({ seed: 1 }),
+      result: await result(request({ seed: 1 })),
+    });
+    const b = await store.saveGeneration({
+      request: request({ seed: 2 }),
+      result: await result(request({ seed: 2 })),
+    });
+    const c = await store.saveGeneration({
+      request: request({ seed: 3 }),
+      result: await result(request({ seed: 3 })),
+    });
     const [ia, ib, ic] = [a.images[0]!, b.images[0]!, c.images[0]!];
     rmSync(store.absolutePath(ia.path)); // gone for good (its thumbnail stays)
     rmSync(store.absolutePath(ib.thumbnailPath!)); // thumbnail lost
@@ -64,7 +83,10 @@ describe('history reconcile', () => {
     expect(existsSync(store.absolutePath(ib.thumbnailPath!))).toBe(true);
     const imported = store.get(orphanId)!;
     expect(imported.status).toBe('imported');
-    expect(imported.images.map((i) => [i.index, i.seed])).toEqual([[0, 50], [1, 51]]);
+    expect(imported.images.map((i) => [i.index, i.seed])).toEqual([
+      [0, 50],
+      [1, 51],
+    ]);
 
     const after = await reconcile(store);
     expect(after.missingFiles).toHaveLength(1);

@@ -26,7 +26,10 @@ describe('HistoryStore.saveGeneration', () => {
     const saved = await store.saveGeneration({ request: req, result: res, createdAt });
 
     expect(saved.warnings).toEqual([]);
-    expect(saved.images.map((i) => [i.index, i.seed])).toEqual([[0, 500], [1, 501]]);
+    expect(saved.images.map((i) => [i.index, i.seed])).toEqual([
+      [0, 500],
+      [1, 501],
+    ]);
     for (const [k, im] of saved.images.entries()) {
       expect(im.path).toBe(`images/2026/05/01/${saved.generationId}-${k}.png`);
       expect(im.thumbnailPath).toBe(`thumbnails/2026/05/01/${saved.generationId}-${k}.webp`);
@@ -38,7 +41,10 @@ describe('HistoryStore.saveGeneration', () => {
       expect([thumb.width, thumb.height]).toEqual([THUMBNAIL_SIZE, Math.round((THUMBNAIL_SIZE * 480) / 640)]);
     }
     // No temp files left behind.
-    expect(readdirSync(join(dir, 'images/2026/05/01')).sort()).toEqual([`${saved.generationId}-0.png`, `${saved.generationId}-1.png`]);
+    expect(readdirSync(join(dir, 'images/2026/05/01')).sort()).toEqual([
+      `${saved.generationId}-0.png`,
+      `${saved.generationId}-1.png`,
+    ]);
 
     const entry = store.get(saved.generationId)!;
     expect(entry.status).toBe('finished');
@@ -63,9 +69,15 @@ describe('HistoryStore.saveGeneration', () => {
     const req = request({ seed: 10 });
     const res = await result(req);
     await rejects(store.saveGeneration({ request: { ...req, seed: -1 }, result: res }), 'InvalidRequest');
-    await rejects(store.saveGeneration({ request: { ...req, seed: Number.MAX_SAFE_INTEGER, batch: 2 }, result: res }), 'InvalidRequest');
+    await rejects(
+      store.saveGeneration({ request: { ...req, seed: Number.MAX_SAFE_INTEGER, batch: 2 }, result: res }),
+      'InvalidRequest',
+    );
     await rejects(store.saveGeneration({ request: req, result: { ...res, images: [] } }), 'InvalidRequest');
-    await rejects(store.saveGeneration({ request: req, result: { ...res, images: [{ ...res.images[0]!, seed: 11 }] } }), 'InvalidRequest');
+    await rejects(
+      store.saveGeneration({ request: req, result: { ...res, images: [{ ...res.images[0]!, seed: 11 }] } }),
+      'InvalidRequest',
+    );
     expect(existsSync(join(dir, 'images'))).toBe(false);
     expect(store.stats().generations.finished).toBe(0);
     store.close();
@@ -73,12 +85,34 @@ describe('HistoryStore.saveGeneration', () => {
 
   it('records failures with their status, error and memory figures, and links re-runs into a lineage', async () => {
     const store = HistoryStore.open(tempDir());
-    const root = await store.saveGeneration({ request: request({ seed: 1 }), result: await result(request({ seed: 1 })), createdAt: 1000 });
-    const oom = store.recordFailure(request({ seed: 1, parentId: root.generationId }), { code: 'OutOfMemory', message: 'CUDA failure 2: out of memory' }, { peakVram: 8e9, predictedVram: 9e9, createdAt: 2000 });
-    const cancelled = store.recordFailure(request({ seed: 1, parentId: oom }), { code: 'Cancelled', message: 'stopped' }, { createdAt: 3000 });
-    const other = store.recordFailure(request({ seed: 2, parentId: root.generationId }), { code: 'Interrupted', message: 'app closed' }, { createdAt: 4000 });
+    const root = await store.saveGeneration({
+      request: request({ seed: 1 }),
+      result: await result(request({ seed: 1 })),
+      createdAt: 1000,
+    });
+    const oom = store.recordFailure(
+      request({ seed: 1, parentId: root.generationId }),
+      { code: 'OutOfMemory', message: 'CUDA failure 2: out of memory' },
+      { peakVram: 8e9, predictedVram: 9e9, createdAt: 2000 },
+    );
+    const cancelled = store.recordFailure(
+      request({ seed: 1, parentId: oom }),
+      { code: 'Cancelled', message: 'stopped' },
+      { createdAt: 3000 },
+    );
+    const other = store.recordFailure(
+      request({ seed: 2, parentId: root.generationId }),
+      { code: 'Interrupted', message: 'app closed' },
+      { createdAt: 4000 },
+    );
     const e = store.get(oom)!;
-    expect([e.status, e.error, e.peakVram, e.predictedVram, e.parentId]).toEqual(['failed', { code: 'OutOfMemory', message: 'CUDA failure 2: out of memory' }, 8e9, 9e9, root.generationId]);
+    expect([e.status, e.error, e.peakVram, e.predictedVram, e.parentId]).toEqual([
+      'failed',
+      { code: 'OutOfMemory', message: 'CUDA failure 2: out of memory' },
+      8e9,
+      9e9,
+      root.generationId,
+    ]);
     expect(store.get(cancelled)!.status).toBe('cancelled');
     expect(store.get(other)!.status).toBe('interrupted');
 
@@ -90,7 +124,9 @@ describe('HistoryStore.saveGeneration', () => {
     ];
     // The same lineage from any member.
     for (const from of [root.generationId, cancelled, other]) {
-      expect(store.lineage(from).map(({ id, parentId, depth }) => ({ id, parentId, depth }))).toEqual(expected);
+      expect(store.lineage(from).map(({ id, parentId, depth }) => ({ id, parentId, depth }))).toEqual(
+        expected,
+      );
     }
     expect(store.lineage('ffffffff-ffff-7fff-bfff-ffffffffffff')).toEqual([]);
     store.close();
@@ -101,10 +137,23 @@ describe('HistoryStore queries', () => {
   async function filled(): Promise<{ store: HistoryStore; ids: string[] }> {
     const store = HistoryStore.open(tempDir());
     const ids: string[] = [];
-    const prompts = ['1girl, silver_hair, maid', '2girls, multiple_girls, rem_(re:zero), ram_(re:zero)', 'landscape, mountain, no_humans'];
+    const prompts = [
+      '1girl, silver_hair, maid',
+      '2girls, multiple_girls, rem_(re:zero), ram_(re:zero)',
+      'landscape, mountain, no_humans',
+    ];
     for (let i = 0; i < 9; i++) {
-      const req = request({ prompt: prompts[i % 3]!, seed: 100 + (i % 4), width: i % 2 ? 64 : 32, height: 32 });
-      const saved = await store.saveGeneration({ request: req, result: await result(req, i < 6 ? 'model-a' : 'model-b'), createdAt: 10_000 + i * 1000 });
+      const req = request({
+        prompt: prompts[i % 3]!,
+        seed: 100 + (i % 4),
+        width: i % 2 ? 64 : 32,
+        height: 32,
+      });
+      const saved = await store.saveGeneration({
+        request: req,
+        result: await result(req, i < 6 ? 'model-a' : 'model-b'),
+        createdAt: 10_000 + i * 1000,
+      });
       ids.push(saved.generationId);
     }
     return { store, ids };
@@ -121,7 +170,12 @@ describe('HistoryStore queries', () => {
       cursor = page.nextCursor;
       pages++;
       // An insert between pages lands before the cursor and does not shift later pages.
-      if (pages === 1) await store.saveGeneration({ request: request(), result: await result(request()), createdAt: 99_000 });
+      if (pages === 1)
+        await store.saveGeneration({
+          request: request(),
+          result: await result(request()),
+          createdAt: 99_000,
+        });
     } while (cursor);
     expect(pages).toBe(3);
     expect(seen).toEqual([...ids].reverse());
@@ -138,7 +192,8 @@ describe('HistoryStore queries', () => {
     store.setRating(img(ids[5]!), 4);
     expect(() => store.setRating(img(ids[5]!), 6)).toThrow(StudioError);
     expect(() => store.setFavorite(987654, true)).toThrow(StudioError);
-    const gen = (q: Parameters<HistoryStore['page']>[0]) => store.page(q).items.map((i) => ids.indexOf(i.generationId));
+    const gen = (q: Parameters<HistoryStore['page']>[0]) =>
+      store.page(q).items.map((i) => ids.indexOf(i.generationId));
     expect(gen({ favoritesOnly: true })).toEqual([5, 2]);
     expect(gen({ minRating: 3 })).toEqual([5]);
     expect(gen({ from: 12_000, to: 15_000 })).toEqual([4, 3, 2]);
@@ -151,7 +206,9 @@ describe('HistoryStore queries', () => {
     expect(gen({ search: 'mount*' })).toEqual([8, 5, 2]);
     expect(gen({ search: 'zero', modelIdentity: 'model-a' })).toEqual([4, 1]);
     expect(gen({ search: 'dragon' })).toEqual([]);
-    expect(store.listGenerations({ search: 'no_humans', limit: 2 }).items.map((g) => ids.indexOf(g.id))).toEqual([8, 5]);
+    expect(
+      store.listGenerations({ search: 'no_humans', limit: 2 }).items.map((g) => ids.indexOf(g.id)),
+    ).toEqual([8, 5]);
     expect(store.sameSeed(101).map((i) => ids.indexOf(i.generationId))).toEqual([5, 1]);
     store.close();
   });
@@ -162,7 +219,10 @@ describe('HistoryStore queries', () => {
     const s = store.stats();
     expect(s.generations).toEqual({ finished: 9, failed: 1, cancelled: 0, interrupted: 0, imported: 0 });
     expect(s.images).toBe(9);
-    expect(s.models).toEqual([{ modelIdentity: 'model-a', images: 6 }, { modelIdentity: 'model-b', images: 3 }]);
+    expect(s.models).toEqual([
+      { modelIdentity: 'model-a', images: 6 },
+      { modelIdentity: 'model-b', images: 3 },
+    ]);
     expect(s.providers).toEqual([{ provider: 'cpu', generations: 9, meanTotalMs: 370 }]);
     expect([s.firstAt, s.databaseBytes > 0]).toEqual([10_000, true]);
     store.close();
@@ -200,7 +260,10 @@ describe('HistoryStore delete and undo', () => {
     const dir = tempDir();
     const store = HistoryStore.open(dir);
     const a = await store.saveGeneration({ request: request(), result: await result(request()) });
-    const b = await store.saveGeneration({ request: request({ seed: 9 }), result: await result(request({ seed: 9 })) });
+    const b = await store.saveGeneration({
+      request: request({ seed: 9 }),
+      result: await result(request({ seed: 9 })),
+    });
     const im = a.images[0]!;
     expect(await store.deleteImages([im.id, 424242], 5000)).toEqual([im.id]);
     expect(existsSync(store.absolutePath(im.path))).toBe(false);
@@ -211,8 +274,14 @@ describe('HistoryStore delete and undo', () => {
     expect(await store.deleteImages([im.id])).toEqual([]); // already deleted
 
     expect(await store.undoDelete([im.id])).toEqual([im.id]);
-    expect(readFileSync(store.absolutePath(im.path)).equals(readFileSync(store.absolutePath(im.path)))).toBe(true);
-    expect(createHash('sha256').update(readFileSync(store.absolutePath(im.path))).digest('hex')).toBe(im.sha256);
+    expect(readFileSync(store.absolutePath(im.path)).equals(readFileSync(store.absolutePath(im.path)))).toBe(
+      true,
+    );
+    expect(
+      createHash('sha256')
+        .update(readFileSync(store.absolutePath(im.path)))
+        .digest('hex'),
+    ).toBe(im.sha256);
     expect(store.page().items).toHaveLength(2);
 
     await store.deleteImages([im.id], 6000);

@@ -30,9 +30,20 @@ interface CharacterCardProps {
   onDropFrom(from: number): void;
 }
 
-export function CharacterCard({ character, at, count, disabled, onField, onMove, onRemove, onDropFrom }: CharacterCardProps) {
+export function CharacterCard({
+  character,
+  at,
+  count,
+  disabled,
+  onField,
+  onMove,
+  onRemove,
+  onDropFrom,
+}: CharacterCardProps) {
   const name = `Character ${character.index}`;
-  const unknown = character.fields.filter((f) => !CARD_FIELDS.some((c) => c.tag === f.tag) && f.tag !== 'position');
+  const unknown = character.fields.filter(
+    (f) => !CARD_FIELDS.some((c) => c.tag === f.tag) && f.tag !== 'position',
+  );
   const onKey = (e: KeyboardEvent) => {
     if (!e.altKey || disabled) return;
     if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') onMove(at - 1);
@@ -70,13 +81,31 @@ export function CharacterCard({ character, at, count, disabled, onField, onMove,
           {name}
         </h3>
         <div className="card-actions">
-          <button type="button" className="icon-button" aria-label={`Move ${name} earlier`} disabled={disabled || at === 0} onClick={() => onMove(at - 1)}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Move ${name} earlier`}
+            disabled={disabled || at === 0}
+            onClick={() => onMove(at - 1)}
+          >
             ↑
           </button>
-          <button type="button" className="icon-button" aria-label={`Move ${name} later`} disabled={disabled || at === count - 1} onClick={() => onMove(at + 1)}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Move ${name} later`}
+            disabled={disabled || at === count - 1}
+            onClick={() => onMove(at + 1)}
+          >
             ↓
           </button>
-          <button type="button" className="icon-button danger" aria-label={`Remove ${name}`} disabled={disabled} onClick={onRemove}>
+          <button
+            type="button"
+            className="icon-button danger"
+            aria-label={`Remove ${name}`}
+            disabled={disabled}
+            onClick={onRemove}
+          >
             ✕
           </button>
         </div>
@@ -93,7 +122,11 @@ export function CharacterCard({ character, at, count, disabled, onField, onMove,
             onChange={(v) => onField(f.tag, v)}
           />
         ))}
-        <PositionBoard value={getField(character.fields, 'position') ?? ''} disabled={disabled} onChange={(v) => onField('position', v)} />
+        <PositionBoard
+          value={getField(character.fields, 'position') ?? ''}
+          disabled={disabled}
+          onChange={(v) => onField('position', v)}
+        />
         {unknown.length > 0 && (
           <p className="card-extra" title="Kept as written; edit them in the editor">
             Also: {unknown.map((f) => (f.tag.startsWith('#') ? f.tag.slice(1) : `<${f.tag}>`)).join(', ')}

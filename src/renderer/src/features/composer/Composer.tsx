@@ -9,7 +9,16 @@ import { Panel } from '../../components/Panel';
 import { useStudio } from '../../state/studioStore';
 import { CharacterCard } from './CharacterCard';
 import { GeneralSection } from './GeneralSection';
-import { addCharacter, convertToXml, moveCharacter, readComposer, removeCharacter, setCharacterField, setGeneralField, writeComposer } from './composerOps';
+import {
+  addCharacter,
+  convertToXml,
+  moveCharacter,
+  readComposer,
+  removeCharacter,
+  setCharacterField,
+  setGeneralField,
+  writeComposer,
+} from './composerOps';
 
 /** Applies a composer edit to the current prompt (no-op when the prompt cannot be edited here). */
 function edit(fn: (m: ComposerModel) => ComposerModel): void {
@@ -31,7 +40,11 @@ export function Composer() {
       title="Composer"
       className="composer-panel"
       actions={
-        <button type="button" disabled={disabled || characters.length >= 10} onClick={() => edit(addCharacter)}>
+        <button
+          type="button"
+          disabled={disabled || characters.length >= 10}
+          onClick={() => edit(addCharacter)}
+        >
           Add character
         </button>
       }
@@ -40,7 +53,10 @@ export function Composer() {
         <div className="composer-locked" role="note">
           <p>{view.reason}</p>
           {view.mode !== 'xml' && (
-            <button type="button" onClick={() => useStudio.getState().setPrompt(convertToXml(prompt), 'composer')}>
+            <button
+              type="button"
+              onClick={() => useStudio.getState().setPrompt(convertToXml(prompt), 'composer')}
+            >
               Convert to XML
             </button>
           )}
@@ -60,9 +76,15 @@ export function Composer() {
             onDropFrom={(from) => edit((m) => moveCharacter(m, from, at))}
           />
         ))}
-        {characters.length === 0 && !disabled && <p className="empty-note">No characters yet: “Add character” starts a card.</p>}
+        {characters.length === 0 && !disabled && (
+          <p className="empty-note">No characters yet: “Add character” starts a card.</p>
+        )}
       </div>
-      <GeneralSection fields={view.model.general} disabled={disabled} onField={(tag, value) => edit((m) => setGeneralField(m, tag, value))} />
+      <GeneralSection
+        fields={view.model.general}
+        disabled={disabled}
+        onField={(tag, value) => edit((m) => setGeneralField(m, tag, value))}
+      />
     </Panel>
   );
 }

@@ -20,7 +20,9 @@ interface GeneralSectionProps {
 export function GeneralSection({ fields, disabled, onField }: GeneralSectionProps) {
   const [added, setAdded] = useState<string[]>([]);
   const present = (fields ?? []).map((f) => f.tag);
-  const shown = GENERAL_FIELDS.map((d) => d.tag).filter((t) => ALWAYS.includes(t) || present.includes(t) || added.includes(t));
+  const shown = GENERAL_FIELDS.map((d) => d.tag).filter(
+    (t) => ALWAYS.includes(t) || present.includes(t) || added.includes(t),
+  );
   const addable = GENERAL_FIELDS.map((d) => d.tag).filter((t) => !shown.includes(t));
   const unknown = (fields ?? []).filter((f) => !GENERAL_FIELDS.some((d) => d.tag === f.tag));
   return (
@@ -28,7 +30,14 @@ export function GeneralSection({ fields, disabled, onField }: GeneralSectionProp
       <h3>General tags</h3>
       <div className="card-fields">
         {shown.map((tag) => (
-          <TagField key={tag} label={labelOf(tag)} field={tag} value={getField(fields ?? [], tag) ?? ''} disabled={disabled} onChange={(v) => onField(tag, v)} />
+          <TagField
+            key={tag}
+            label={labelOf(tag)}
+            field={tag}
+            value={getField(fields ?? [], tag) ?? ''}
+            disabled={disabled}
+            onChange={(v) => onField(tag, v)}
+          />
         ))}
       </div>
       {addable.length > 0 && (
@@ -52,7 +61,11 @@ export function GeneralSection({ fields, disabled, onField }: GeneralSectionProp
           </select>
         </label>
       )}
-      {unknown.length > 0 && <p className="card-extra">Also: {unknown.map((f) => (f.tag.startsWith('#') ? f.tag.slice(1) : `<${f.tag}>`)).join(', ')}</p>}
+      {unknown.length > 0 && (
+        <p className="card-extra">
+          Also: {unknown.map((f) => (f.tag.startsWith('#') ? f.tag.slice(1) : `<${f.tag}>`)).join(', ')}
+        </p>
+      )}
     </section>
   );
 }

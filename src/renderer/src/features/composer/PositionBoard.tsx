@@ -19,7 +19,12 @@ export function PositionBoard({ value, disabled, onChange }: PositionBoardProps)
   const focusable = cell ? cell.row * 3 + cell.col : 4;
 
   const onKey = (e: KeyboardEvent, row: number, col: number) => {
-    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const moves: Record<string, [number, number]> = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+    };
     const m = moves[e.key];
     if (!m) return;
     e.preventDefault();
@@ -30,31 +35,36 @@ export function PositionBoard({ value, disabled, onChange }: PositionBoardProps)
   };
 
   return (
-    <div className="position-board" role="radiogroup" aria-label="Position">
-      {POSITION_BOARD.map((row, r) =>
-        row.map((pos, c) => {
-          const checked = cell !== null && cell.row === r && cell.col === c;
-          return (
-            <button
-              key={pos}
-              ref={(el) => {
-                refs.current[r * 3 + c] = el;
-              }}
-              type="button"
-              role="radio"
-              aria-checked={checked}
-              aria-label={words(pos)}
-              title={pos}
-              disabled={disabled}
-              tabIndex={r * 3 + c === focusable ? 0 : -1}
-              className={checked ? 'cell checked' : 'cell'}
-              onClick={() => onChange(checked ? '' : pos)}
-              onKeyDown={(e) => onKey(e, r, c)}
-            />
-          );
-        }),
-      )}
-      {!cell && value.trim() !== '' && <span className="position-free">{value}</span>}
+    <div className="position-field">
+      <span className="position-label" aria-hidden="true">
+        Position
+      </span>
+      <div className="position-board" role="radiogroup" aria-label="Position">
+        {POSITION_BOARD.map((row, r) =>
+          row.map((pos, c) => {
+            const checked = cell !== null && cell.row === r && cell.col === c;
+            return (
+              <button
+                key={pos}
+                ref={(el) => {
+                  refs.current[r * 3 + c] = el;
+                }}
+                type="button"
+                role="radio"
+                aria-checked={checked}
+                aria-label={words(pos)}
+                title={pos}
+                disabled={disabled}
+                tabIndex={r * 3 + c === focusable ? 0 : -1}
+                className={checked ? 'cell checked' : 'cell'}
+                onClick={() => onChange(checked ? '' : pos)}
+                onKeyDown={(e) => onKey(e, r, c)}
+              />
+            );
+          }),
+        )}
+        {!cell && value.trim() !== '' && <span className="position-free">{value}</span>}
+      </div>
     </div>
   );
 }

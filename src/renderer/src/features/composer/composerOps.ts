@@ -41,11 +41,21 @@ export function readComposer(text: string): ComposerView {
   const model = promptToComposer(text);
   if (parsed.mode !== 'xml') {
     const what = parsed.mode === 'tags' ? 'danbooru tags' : 'natural language';
-    return { model, mode: parsed.mode, editable: false, reason: `The prompt is written as ${what}. Convert it to XML to edit it here.` };
+    return {
+      model,
+      mode: parsed.mode,
+      editable: false,
+      reason: `The prompt is written as ${what}. Convert it to XML to edit it here.`,
+    };
   }
   const error = parsed.diagnostics.find((d) => d.severity === 'error');
   if (error) {
-    return { model, mode: 'xml', editable: false, reason: `Fix the prompt first (line ${error.line}: ${error.message})` };
+    return {
+      model,
+      mode: 'xml',
+      editable: false,
+      reason: `Fix the prompt first (line ${error.line}: ${error.message})`,
+    };
   }
   return { model, mode: 'xml', editable: true };
 }
@@ -108,7 +118,12 @@ export function moveCharacter(model: ComposerModel, from: number, to: number): C
  * Sets a field of one character. An empty value clears an existing field but never adds one (the builder leaves
  * empty optional fields out); `<n>` is always kept. A `<gender>` change re-syncs `<count>`.
  */
-export function setCharacterField(model: ComposerModel, at: number, tag: string, value: string): ComposerModel {
+export function setCharacterField(
+  model: ComposerModel,
+  at: number,
+  tag: string,
+  value: string,
+): ComposerModel {
   const ch = model.characters[at];
   if (!ch) return model;
   const fields = updateFields(ch.fields, tag, value);
@@ -141,7 +156,8 @@ export function convertToXml(text: string): string {
   const mode = detectMode(text);
   if (mode === 'xml') return text;
   const model = promptToComposer('');
-  if (mode === 'tags') model.general = [{ tag: 'other', value: joinTags(splitTags(body.replace(/\s*[\r\n]+\s*/g, ', '))) }];
+  if (mode === 'tags')
+    model.general = [{ tag: 'other', value: joinTags(splitTags(body.replace(/\s*[\r\n]+\s*/g, ', '))) }];
   else model.caption = body.replace(/\s*[\r\n]+\s*/g, ' ');
   return composerToPrompt(model);
 }

@@ -19,7 +19,12 @@ function ModeIndicator() {
   const prompt = useStudio((s) => s.prompt);
   const mode = detectMode(prompt);
   return (
-    <span className={`mode-indicator mode-${mode}`} role="status" aria-label="Prompt mode" title={MODE_HINT[mode]}>
+    <span
+      className={`mode-indicator mode-${mode}`}
+      role="status"
+      aria-label="Prompt mode"
+      title={MODE_HINT[mode]}
+    >
       {MODE_LABEL[mode]}
     </span>
   );
@@ -30,9 +35,18 @@ function DiagnosticsSummary() {
   const prompt = useStudio((s) => s.prompt);
   const { errors, warnings, infos } = severityCounts(diagnostics);
   const stale = text !== prompt;
-  const parts = [errors && `${errors} error${errors > 1 ? 's' : ''}`, warnings && `${warnings} warning${warnings > 1 ? 's' : ''}`, infos && `${infos} note${infos > 1 ? 's' : ''}`].filter(Boolean);
+  const parts = [
+    errors && `${errors} error${errors > 1 ? 's' : ''}`,
+    warnings && `${warnings} warning${warnings > 1 ? 's' : ''}`,
+    infos && `${infos} note${infos > 1 ? 's' : ''}`,
+  ].filter(Boolean);
   return (
-    <span className={`diag-summary ${errors ? 'has-errors' : ''}`} aria-label="Prompt problems" aria-live="polite" aria-busy={stale}>
+    <span
+      className={`diag-summary ${errors ? 'has-errors' : ''}`}
+      aria-label="Prompt problems"
+      aria-live="polite"
+      aria-busy={stale}
+    >
       {parts.length ? parts.join(', ') : 'No problems'}
     </span>
   );

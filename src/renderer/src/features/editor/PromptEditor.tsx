@@ -15,7 +15,11 @@ import { registerNewbieProviders, rememberDiagnostics } from './providers';
 import { minimalReplacement } from './textEdit';
 
 const CHECK_DELAY_MS = 200;
-const SEVERITY = { error: monaco.MarkerSeverity.Error, warning: monaco.MarkerSeverity.Warning, info: monaco.MarkerSeverity.Info } as const;
+const SEVERITY = {
+  error: monaco.MarkerSeverity.Error,
+  warning: monaco.MarkerSeverity.Warning,
+  info: monaco.MarkerSeverity.Info,
+} as const;
 
 function toMarker(d: Diagnostic): monaco.editor.IMarkerData {
   return {
@@ -93,7 +97,13 @@ export function PromptEditor() {
       applying = true;
       try {
         editor.pushUndoStop();
-        editor.executeEdits(s.promptOrigin, [{ range: new monaco.Range(start.lineNumber, start.column, end.lineNumber, end.column), text: r.text, forceMoveMarkers: false }]);
+        editor.executeEdits(s.promptOrigin, [
+          {
+            range: new monaco.Range(start.lineNumber, start.column, end.lineNumber, end.column),
+            text: r.text,
+            forceMoveMarkers: false,
+          },
+        ]);
         editor.pushUndoStop();
       } finally {
         applying = false;

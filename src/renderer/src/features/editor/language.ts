@@ -44,7 +44,10 @@ const monarch: monaco.languages.IMonarchLanguage = {
   tokenizer: {
     root: [
       [/<!--/, 'comment', '@comment'],
-      [/(<\/?)(character_\d+|general_tags|image|document)(\s*\/?>)/, ['delimiter.tag', 'tag.block', 'delimiter.tag']],
+      [
+        /(<\/?)(character_\d+|general_tags|image|document)(\s*\/?>)/,
+        ['delimiter.tag', 'tag.block', 'delimiter.tag'],
+      ],
       [/(<\/?)([A-Za-z_][\w.:-]*)([^<>]*?)(\/?>)/, ['delimiter.tag', 'tag', 'attribute', 'delimiter.tag']],
       [/&(?:[A-Za-z_][\w.-]*|#\d+|#x[0-9A-Fa-f]+);/, 'string.escape'],
       [/,/, 'delimiter.comma'],
@@ -67,12 +70,18 @@ const configuration: monaco.languages.LanguageConfiguration = {
   surroundingPairs: [],
   // A danbooru tag is everything between commas and markup; `:`, `(`, `'` are part of tags like `rem_(re:zero)`.
   wordPattern: /[^\s,<>/]+/,
-  folding: { markers: { start: /^\s*<(character_\d+|general_tags|image|document)>/, end: /^\s*<\/(character_\d+|general_tags|image|document)>/ } },
+  folding: {
+    markers: {
+      start: /^\s*<(character_\d+|general_tags|image|document)>/,
+      end: /^\s*<\/(character_\d+|general_tags|image|document)>/,
+    },
+  },
 };
 
 function themeColours(dark: boolean): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [cat, key] of Object.entries(ICON_COLOUR_KEY) as Array<[TagCategory, string]>) out[key] = CATEGORY_COLOURS[cat][dark ? 0 : 1];
+  for (const [cat, key] of Object.entries(ICON_COLOUR_KEY) as Array<[TagCategory, string]>)
+    out[key] = CATEGORY_COLOURS[cat][dark ? 0 : 1];
   return out;
 }
 

@@ -53,7 +53,8 @@ function enclosing(text: string, elements: Iterable<PromptElement>, offset: numb
   const chain: PromptElement[] = [];
   for (const el of elements) {
     if (el.selfClosing || offset < el.content.start) continue;
-    const inside = offset <= el.content.end || (!el.closed && text.slice(el.content.end, offset).trim() === '');
+    const inside =
+      offset <= el.content.end || (!el.closed && text.slice(el.content.end, offset).trim() === '');
     if (inside) chain.push(el);
   }
   return chain.sort((a, b) => a.content.start - b.content.start);
@@ -91,15 +92,16 @@ export function cursorContext(text: string, offset: number): CursorContext {
     const inner = chain[chain.length - 1];
     // Inside a field a `<` that does not close it is a raw character of a tag such as `>_<` (conventions.md §5).
     const inField = inner !== undefined && tagLevel(inner.name) === 'field';
-    if (!inField || tag[1] === '/') return {
-      kind: 'tag',
-      context: contextOf(chain),
-      closing: tag[1] === '/',
-      prefix: tag[2] ?? '',
-      nameStart: offset - (tag[2] ?? '').length,
-      openElement: open ? open.name : null,
-      lastCharacter: lastCharacterIndex(walkElements(parsed.nodes)),
-    };
+    if (!inField || tag[1] === '/')
+      return {
+        kind: 'tag',
+        context: contextOf(chain),
+        closing: tag[1] === '/',
+        prefix: tag[2] ?? '',
+        nameStart: offset - (tag[2] ?? '').length,
+        openElement: open ? open.name : null,
+        lastCharacter: lastCharacterIndex(walkElements(parsed.nodes)),
+      };
   }
   const parsed = parsePrompt(text);
   if (parsed.mode !== 'xml') return { kind: 'none' };
@@ -120,7 +122,10 @@ export function cursorContext(text: string, offset: number): CursorContext {
 }
 
 /** The word (tag name or danbooru tag) under `offset`, with its range; tags end at `<`, `>`, `,` or a line break. */
-export function wordAt(text: string, offset: number): { word: string; start: number; end: number; inTag: boolean } | null {
+export function wordAt(
+  text: string,
+  offset: number,
+): { word: string; start: number; end: number; inTag: boolean } | null {
   const isTagChar = (c: string) => !/[<>,\r\n/]/.test(c);
   let start = offset;
   while (start > 0 && isTagChar(text[start - 1])) start--;
@@ -138,7 +143,11 @@ export function elementAt(text: string, offset: number): { name: string; context
   const parsed = parsePrompt(text);
   const all = [...walkElements(parsed.nodes)];
   const hit = all.find(
-    (el) => (el.nameRange.start <= offset && offset <= el.nameRange.end) || (el.closeNameRange !== undefined && el.closeNameRange.start <= offset && offset <= el.closeNameRange.end),
+    (el) =>
+      (el.nameRange.start <= offset && offset <= el.nameRange.end) ||
+      (el.closeNameRange !== undefined &&
+        el.closeNameRange.start <= offset &&
+        offset <= el.closeNameRange.end),
   );
   if (!hit) return null;
   const chain = enclosing(text, all, hit.range.start).filter((el) => el !== hit);

@@ -4,7 +4,17 @@
  * count, with category colours and aliases; served by the main process's 140k-tag index over
  * `prompt.completeTags`), hover docs, quick fixes from the checker's diagnostics, and format document.
  */
-import { CHARACTER_FIELDS, GENERAL_FIELDS, POSITIONS, TOP_LEVEL_TAGS, formatPrompt, tagDoc, type Diagnostic, type TagDoc, type TagMatch } from '../../../../shared/prompt';
+import {
+  CHARACTER_FIELDS,
+  GENERAL_FIELDS,
+  POSITIONS,
+  TOP_LEVEL_TAGS,
+  formatPrompt,
+  tagDoc,
+  type Diagnostic,
+  type TagDoc,
+  type TagMatch,
+} from '../../../../shared/prompt';
 import { call } from '../../lib/invoke';
 import { CATEGORY_KIND, LANGUAGE_ID } from './language';
 import { monaco } from './monaco';
@@ -33,7 +43,12 @@ export function shortCount(n: number): string {
 const rangeOf = (model: Model, start: number, end: number): monaco.IRange => {
   const s = model.getPositionAt(start);
   const e = model.getPositionAt(end);
-  return { startLineNumber: s.lineNumber, startColumn: s.column, endLineNumber: e.lineNumber, endColumn: e.column };
+  return {
+    startLineNumber: s.lineNumber,
+    startColumn: s.column,
+    endLineNumber: e.lineNumber,
+    endColumn: e.column,
+  };
 };
 
 /** The snippet of a new `<character_N>` block with the official fields (tab stops in order). */
@@ -65,22 +80,55 @@ function fieldItems(docs: readonly TagDoc[], range: monaco.IRange): monaco.langu
   }));
 }
 
-function tagNameItems(model: Model, position: monaco.Position, ctx: Extract<ReturnType<typeof cursorContext>, { kind: 'tag' }>): monaco.languages.CompletionItem[] {
+function tagNameItems(
+  model: Model,
+  position: monaco.Position,
+  ctx: Extract<ReturnType<typeof cursorContext>, { kind: 'tag' }>,
+): monaco.languages.CompletionItem[] {
   const offset = model.getOffsetAt(position);
   // Replace the typed name and a `>` right after the cursor, so accepting inside `<|>` does not double it.
   const after = model.getValue().slice(offset, offset + 1) === '>' ? 1 : 0;
   const range = rangeOf(model, ctx.nameStart, offset + after);
   if (ctx.closing) {
-    return ctx.openElement ? [{ label: ctx.openElement, kind: Kind.Property, insertText: `${ctx.openElement}>`, range }] : [];
+    return ctx.openElement
+      ? [{ label: ctx.openElement, kind: Kind.Property, insertText: `${ctx.openElement}>`, range }]
+      : [];
   }
   if (ctx.context === 'character') return fieldItems(CHARACTER_FIELDS, range);
   if (ctx.context === 'general') return fieldItems(GENERAL_FIELDS, range);
   const n = ctx.lastCharacter + 1;
   const doc = (tag: string) => ({ value: TOP_LEVEL_TAGS.find((d) => d.tag === tag)?.doc ?? '' });
   return [
-    { label: `character_${n}`, kind: Kind.Snippet, detail: 'new character block', documentation: doc('character_N'), insertText: characterSnippet(n, false), insertTextRules: Snippet, sortText: '0', range },
-    { label: 'general_tags', kind: Kind.Snippet, detail: 'scene tags block', documentation: doc('general_tags'), insertText: 'general_tags>\n  <count>$1</count>\n  <style>$2</style>\n  <background>$3</background>\n  <quality>$4</quality>\n</general_tags>\n$0', insertTextRules: Snippet, sortText: '1', range },
-    { label: 'caption', kind: Kind.Property, documentation: doc('caption'), insertText: 'caption>$0</caption>', insertTextRules: Snippet, sortText: '2', range },
+    {
+      label: `character_${n}`,
+      kind: Kind.Snippet,
+      detail: 'new character block',
+      documentation: doc('character_N'),
+      insertText: characterSnippet(n, false),
+      insertTextRules: Snippet,
+      sortText: '0',
+      range,
+    },
+    {
+      label: 'general_tags',
+      kind: Kind.Snippet,
+      detail: 'scene tags block',
+      documentation: doc('general_tags'),
+      insertText:
+        'general_tags>\n  <count>$1</count>\n  <style>$2</style>\n  <background>$3</background>\n  <quality>$4</quality>\n</general_tags>\n$0',
+      insertTextRules: Snippet,
+      sortText: '1',
+      range,
+    },
+    {
+      label: 'caption',
+      kind: Kind.Property,
+      documentation: doc('caption'),
+      insertText: 'caption>$0</caption>',
+      insertTextRules: Snippet,
+      sortText: '2',
+      range,
+    },
   ];
 }
 
@@ -89,12 +137,24 @@ const FIXED_VALUES: Record<string, readonly string[]> = {
   position: POSITIONS,
 };
 
-async function valueItems(model: Model, position: monaco.Position, ctx: Extract<ReturnType<typeof cursorContext>, { kind: 'value' }>): Promise<monaco.languages.CompletionList> {
+async function valueItems(
+  model: Model,
+  position: monaco.Position,
+  ctx: Extract<ReturnType<typeof cursorContext>, { kind: 'value' }>,
+): Promise<monaco.languages.CompletionList> {
   const offset = model.getOffsetAt(position);
   const range = rangeOf(model, ctx.itemStart, offset);
   const fixed = FIXED_VALUES[ctx.field];
   if (fixed) {
-    const items = fixed.filter((v) => v.startsWith(ctx.prefix.toLowerCase())).map((v, i) => ({ label: v, kind: Kind.EnumMember, insertText: v, sortText: String(i).padStart(3, '0'), range }));
+    const items = fixed
+      .filter((v) => v.startsWith(ctx.prefix.toLowerCase()))
+      .map((v, i) => ({
+        label: v,
+        kind: Kind.EnumMember,
+        insertText: v,
+        sortText: String(i).padStart(3, '0'),
+        range,
+      }));
     if (ctx.field === 'position') return { suggestions: items };
     if (items.length > 0 && ctx.prefix.length < 2) return { suggestions: items };
   }
@@ -106,13 +166,19 @@ async function valueItems(model: Model, position: monaco.Position, ctx: Extract<
     return { suggestions: [] };
   }
   const suggestions = matches.map((m, i): monaco.languages.CompletionItem => ({
-    label: { label: m.tag, detail: m.alias ? `  ← ${m.alias}` : undefined, description: `${m.category} · ${shortCount(m.count)}` },
+    label: {
+      label: m.tag,
+      detail: m.alias ? `  ← ${m.alias}` : undefined,
+      description: `${m.category} · ${shortCount(m.count)}`,
+    },
     kind: CATEGORY_KIND[m.category],
     insertText: m.tag,
     // The server already matched the prefix (spaces read as underscores); keep Monaco's fuzzy filter from hiding it.
     filterText: ctx.prefix,
     sortText: String(i).padStart(4, '0'),
-    documentation: { value: `**${m.tag}** — danbooru ${m.category} tag, ${m.count.toLocaleString('en-US')} posts${m.alias ? ` (alias \`${m.alias}\`)` : ''}` },
+    documentation: {
+      value: `**${m.tag}** — danbooru ${m.category} tag, ${m.count.toLocaleString('en-US')} posts${m.alias ? ` (alias \`${m.alias}\`)` : ''}`,
+    },
     range,
   }));
   return { suggestions, incomplete: true };
@@ -126,10 +192,24 @@ function completionProvider(): monaco.languages.CompletionItemProvider {
       if (ctx.kind === 'tag') return { suggestions: tagNameItems(model, position, ctx) };
       if (ctx.kind === 'value') return valueItems(model, position, ctx);
       const word = model.getWordUntilPosition(position);
-      const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
+      const range = {
+        startLineNumber: position.lineNumber,
+        endLineNumber: position.lineNumber,
+        startColumn: word.startColumn,
+        endColumn: word.endColumn,
+      };
       const n = (model.getValue().match(/<character_(\d+)>/g) ?? []).length + 1;
       return {
-        suggestions: [{ label: `character_${n} block`, kind: Kind.Snippet, detail: 'new character block', insertText: characterSnippet(n), insertTextRules: Snippet, range }],
+        suggestions: [
+          {
+            label: `character_${n} block`,
+            kind: Kind.Snippet,
+            detail: 'new character block',
+            insertText: characterSnippet(n),
+            insertTextRules: Snippet,
+            range,
+          },
+        ],
       };
     },
   };
@@ -146,7 +226,15 @@ function hoverProvider(): monaco.languages.HoverProvider {
       if (w.inTag) {
         const el = elementAt(text, offset);
         const doc = el ? tagDoc(el.name, el.context) : undefined;
-        return doc ? { range, contents: [{ value: `**<${doc.tag === 'character_N' ? el?.name : doc.tag}>**` }, { value: doc.doc }] } : null;
+        return doc
+          ? {
+              range,
+              contents: [
+                { value: `**<${doc.tag === 'character_N' ? el?.name : doc.tag}>**` },
+                { value: doc.doc },
+              ],
+            }
+          : null;
       }
       const ctx = cursorContext(text, offset);
       if (ctx.kind !== 'value' || ctx.field === 'position' || ctx.field === 'caption') return null;
@@ -157,10 +245,18 @@ function hoverProvider(): monaco.languages.HoverProvider {
         return null;
       }
       const needle = w.word.toLowerCase();
-      const hit = matches.find((m) => m.tag === needle && !m.alias) ?? matches.find((m) => m.tag === needle || m.alias === needle);
+      const hit =
+        matches.find((m) => m.tag === needle && !m.alias) ??
+        matches.find((m) => m.tag === needle || m.alias === needle);
       if (!hit) return { range, contents: [{ value: `\`${w.word}\` is not in the danbooru tag list.` }] };
       const alias = hit.alias === needle ? ` — alias of \`${hit.tag}\`` : '';
-      return { range, contents: [{ value: `**${hit.tag}**${alias}` }, { value: `danbooru ${hit.category} tag · ${hit.count.toLocaleString('en-US')} posts` }] };
+      return {
+        range,
+        contents: [
+          { value: `**${hit.tag}**${alias}` },
+          { value: `danbooru ${hit.category} tag · ${hit.count.toLocaleString('en-US')} posts` },
+        ],
+      };
     },
   };
 }
@@ -175,7 +271,10 @@ function codeActionProvider(): monaco.languages.CodeActionProvider {
         if (!d.fix) continue;
         const r = rangeOf(model, d.range.start, d.range.end);
         if (!monaco.Range.areIntersectingOrTouching(r, range)) continue;
-        const marker = context.markers.find((m) => m.code === d.code && m.startLineNumber === r.startLineNumber && m.startColumn === r.startColumn);
+        const marker = context.markers.find(
+          (m) =>
+            m.code === d.code && m.startLineNumber === r.startLineNumber && m.startColumn === r.startColumn,
+        );
         actions.push({
           title: d.fix.title,
           kind: 'quickfix',
@@ -213,6 +312,8 @@ export function registerNewbieProviders(): void {
   registered = true;
   monaco.languages.registerCompletionItemProvider(LANGUAGE_ID, completionProvider());
   monaco.languages.registerHoverProvider(LANGUAGE_ID, hoverProvider());
-  monaco.languages.registerCodeActionProvider(LANGUAGE_ID, codeActionProvider(), { providedCodeActionKinds: ['quickfix'] });
+  monaco.languages.registerCodeActionProvider(LANGUAGE_ID, codeActionProvider(), {
+    providedCodeActionKinds: ['quickfix'],
+  });
   monaco.languages.registerDocumentFormattingEditProvider(LANGUAGE_ID, formattingProvider());
 }

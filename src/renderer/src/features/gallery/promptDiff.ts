@@ -99,7 +99,8 @@ export interface ParamDiff {
   same: boolean;
 }
 
-const show = (v: unknown): string => (v === null || v === undefined || v === '' ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const show = (v: unknown): string =>
+  v === null || v === undefined || v === '' ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** The parameters of two generations side by side (request fields, then how they ran). */
 export function diffParams(a: HistoryEntry, b: HistoryEntry): ParamDiff[] {

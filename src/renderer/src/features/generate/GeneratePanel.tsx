@@ -19,7 +19,9 @@ export function GeneratePanel() {
   const setParams = useStudio((s) => s.setParams);
   const device = useStudio((s) => s.device);
   const errors = useDiagnostics((s) => s.diagnostics.filter((d) => d.severity === 'error').length);
-  const autoPlan = device ? `${device.active.provider.toUpperCase()}: ${formatPlan(device.active.plan)}` : 'detecting…';
+  const autoPlan = device
+    ? `${device.active.provider.toUpperCase()}: ${formatPlan(device.active.plan)}`
+    : 'detecting…';
   return (
     <Panel title="Generate" className="generate-panel">
       <form
@@ -30,15 +32,40 @@ export function GeneratePanel() {
       >
         <SizeControl />
         <div className="row">
-          <NumberField label="Steps" integer min={1} max={1000} value={params.steps} onChange={(v) => setParams({ steps: v })} />
-          <NumberField label="Guidance" min={0} max={100} step={0.5} value={params.guidance} onChange={(v) => setParams({ guidance: v })} />
+          <NumberField
+            label="Steps"
+            integer
+            min={1}
+            max={1000}
+            value={params.steps}
+            onChange={(v) => setParams({ steps: v })}
+          />
+          <NumberField
+            label="Guidance"
+            min={0}
+            max={100}
+            step={0.5}
+            value={params.guidance}
+            onChange={(v) => setParams({ guidance: v })}
+          />
         </div>
         <SeedControl />
         <div className="row">
-          <NumberField label="Batch count" integer min={1} max={64} value={params.batch} onChange={(v) => setParams({ batch: v })} />
+          <NumberField
+            label="Batch count"
+            integer
+            min={1}
+            max={64}
+            value={params.batch}
+            onChange={(v) => setParams({ batch: v })}
+          />
           <label className="field">
             <span>Sampler</span>
-            <select aria-label="Sampler" value={params.sampler} onChange={(e) => setParams({ sampler: e.target.value as Sampler })}>
+            <select
+              aria-label="Sampler"
+              value={params.sampler}
+              onChange={(e) => setParams({ sampler: e.target.value as Sampler })}
+            >
               <option value="euler">Euler</option>
               <option value="midpoint">Midpoint (2 evaluations per step)</option>
             </select>
@@ -46,7 +73,12 @@ export function GeneratePanel() {
         </div>
         <label className="field">
           <span>Precision</span>
-          <select aria-label="Precision" aria-describedby="precision-auto" value={params.precision} onChange={(e) => setParams({ precision: e.target.value as PrecisionChoice })}>
+          <select
+            aria-label="Precision"
+            aria-describedby="precision-auto"
+            value={params.precision}
+            onChange={(e) => setParams({ precision: e.target.value as PrecisionChoice })}
+          >
             <option value="auto">Auto</option>
             <option value="bf16">bf16</option>
             <option value="fp16">fp16</option>
@@ -59,12 +91,40 @@ export function GeneratePanel() {
         <details className="advanced">
           <summary>Advanced</summary>
           <div className="row">
-            <NumberField label="Shift" min={0.01} max={100} step={0.5} value={params.shift} onChange={(v) => setParams({ shift: v })} />
-            <NumberField label="CFG truncation" min={0} max={1} step={0.05} value={params.cfgTrunc} onChange={(v) => setParams({ cfgTrunc: v })} hint="Guidance while t < this" />
-            <NumberField label="CFG renorm" min={0} max={1000} step={0.1} value={params.renormCfg} onChange={(v) => setParams({ renormCfg: v })} />
+            <NumberField
+              label="Shift"
+              min={0.01}
+              max={100}
+              step={0.5}
+              value={params.shift}
+              onChange={(v) => setParams({ shift: v })}
+            />
+            <NumberField
+              label="CFG truncation"
+              min={0}
+              max={1}
+              step={0.05}
+              value={params.cfgTrunc}
+              onChange={(v) => setParams({ cfgTrunc: v })}
+              hint="Guidance while t < this"
+            />
+            <NumberField
+              label="CFG renorm"
+              min={0}
+              max={1000}
+              step={0.1}
+              value={params.renormCfg}
+              onChange={(v) => setParams({ renormCfg: v })}
+            />
           </div>
         </details>
-        <button type="submit" className="primary generate-button" aria-label="Generate" aria-keyshortcuts={isMac ? 'Meta+Enter' : 'Control+Enter'} title={errors ? 'The prompt has errors: the service will refuse it' : undefined}>
+        <button
+          type="submit"
+          className="primary generate-button"
+          aria-label="Generate"
+          aria-keyshortcuts={isMac ? 'Meta+Enter' : 'Control+Enter'}
+          title={errors ? 'The prompt has errors: the service will refuse it' : undefined}
+        >
           Generate <kbd>{isMac ? '⌘' : 'Ctrl'}+Enter</kbd>
         </button>
       </form>

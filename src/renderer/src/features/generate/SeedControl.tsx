@@ -14,16 +14,32 @@ export function SeedControl() {
   useEffect(() => setText((t) => (parseSeed(t) === params.seed ? t : String(params.seed))), [params.seed]);
   const fixed = params.seedMode === 'fixed';
   const typed = parseSeed(text);
-  const problem = !fixed ? null : typed === null ? 'A seed is a whole number from 0 to 9007199254740991.' : seedBatchProblem(typed, params.batch);
+  const problem = !fixed
+    ? null
+    : typed === null
+      ? 'A seed is a whole number from 0 to 9007199254740991.'
+      : seedBatchProblem(typed, params.batch);
   return (
     <fieldset className="seed-control">
       <legend>Seed</legend>
       <div className="seed-mode" role="radiogroup" aria-label="Seed mode">
         <label>
-          <input type="radio" name={`${id}-mode`} checked={!fixed} onChange={() => setParams({ seedMode: 'random' })} /> Random
+          <input
+            type="radio"
+            name={`${id}-mode`}
+            checked={!fixed}
+            onChange={() => setParams({ seedMode: 'random' })}
+          />{' '}
+          Random
         </label>
         <label>
-          <input type="radio" name={`${id}-mode`} checked={fixed} onChange={() => setParams({ seedMode: 'fixed' })} /> Fixed
+          <input
+            type="radio"
+            name={`${id}-mode`}
+            checked={fixed}
+            onChange={() => setParams({ seedMode: 'fixed' })}
+          />{' '}
+          Fixed
         </label>
       </div>
       <div className="seed-row">
@@ -40,8 +56,28 @@ export function SeedControl() {
             setParams(n === null ? { seedMode: 'fixed' } : { seed: n, seedMode: 'fixed' });
           }}
         />
-        <button type="button" className="icon-button" aria-label="Roll a random seed" title="Roll a random seed" onClick={() => setParams({ seed: randomSeed(), seedMode: 'fixed' })}>
-          🎲
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Roll a random seed"
+          title="Roll a random seed"
+          onClick={() => setParams({ seed: randomSeed(), seedMode: 'fixed' })}
+        >
+          <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+            <rect
+              x="1.5"
+              y="1.5"
+              width="13"
+              height="13"
+              rx="3"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.4"
+            />
+            <circle cx="5" cy="5" r="1.3" fill="currentColor" />
+            <circle cx="8" cy="8" r="1.3" fill="currentColor" />
+            <circle cx="11" cy="11" r="1.3" fill="currentColor" />
+          </svg>
         </button>
       </div>
       {problem && (

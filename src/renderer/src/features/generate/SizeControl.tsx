@@ -29,8 +29,26 @@ export function SizeControl() {
         </select>
       </label>
       <div className="row">
-        <NumberField label="Width" integer min={16} max={4096} step={16} value={width} problem={sideProblem('Width', width)} onChange={(v) => setParams({ width: v })} />
-        <NumberField label="Height" integer min={16} max={4096} step={16} value={height} problem={sideProblem('Height', height)} onChange={(v) => setParams({ height: v })} />
+        <NumberField
+          label="Width"
+          integer
+          min={16}
+          max={4096}
+          step={16}
+          value={width}
+          problem={sideProblem('Width', width)}
+          onChange={(v) => setParams({ width: v })}
+        />
+        <NumberField
+          label="Height"
+          integer
+          min={16}
+          max={4096}
+          step={16}
+          value={height}
+          problem={sideProblem('Height', height)}
+          onChange={(v) => setParams({ height: v })}
+        />
       </div>
     </fieldset>
   );

@@ -31,7 +31,11 @@ export function aspectLabel(width: number, height: number): string {
   return `${width / g}:${height / g}`;
 }
 
-const preset = (width: number, height: number): SizePreset => ({ width, height, label: `${width}×${height} (${aspectLabel(width, height)})` });
+const preset = (width: number, height: number): SizePreset => ({
+  width,
+  height,
+  label: `${width}×${height} (${aspectLabel(width, height)})`,
+});
 
 /** The official presets: square first, then portrait and landscape pairs, closest to square first. */
 export const SIZE_PRESETS: readonly SizePreset[] = [

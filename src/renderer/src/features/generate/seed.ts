@@ -22,6 +22,7 @@ export function parseSeed(text: string): number | null {
 
 /** Why a fixed seed cannot be used with this batch, or null (seed + batch − 1 must stay ≤ 2^53 − 1). */
 export function seedBatchProblem(seed: number, batch: number): string | null {
-  if (seed > MAX_SEED - (batch - 1)) return `Seed ${seed} with a batch of ${batch} passes the largest seed (2^53 − 1): use a smaller seed.`;
+  if (seed > MAX_SEED - (batch - 1))
+    return `Seed ${seed} with a batch of ${batch} passes the largest seed (2^53 − 1): use a smaller seed.`;
   return null;
 }

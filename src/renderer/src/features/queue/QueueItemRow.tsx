@@ -8,10 +8,18 @@ import { call } from '../../lib/invoke';
 import { notifyError } from '../../state/notices';
 import { useProgress } from '../../state/progress';
 
-const STATE_LABEL = { pending: 'Waiting', running: 'Running', paused: 'On hold', interrupted: 'Interrupted' } as const;
+const STATE_LABEL = {
+  pending: 'Waiting',
+  running: 'Running',
+  paused: 'On hold',
+  interrupted: 'Interrupted',
+} as const;
 
 function promptSnippet(prompt: string): string {
-  const values = prompt.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const values = prompt
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return values.length > 80 ? `${values.slice(0, 80)}…` : values || '(empty prompt)';
 }
 
@@ -28,9 +36,13 @@ export function QueueItemRow({ item, number, last }: Props) {
   const r = item.request;
   const name = `job ${number}`;
   const running = item.state === 'running';
-  const progress = live ?? (item.progress ? { ...item.progress, previewUrl: null, seed: r.seed + item.progress.image } : undefined);
+  const progress =
+    live ??
+    (item.progress ? { ...item.progress, previewUrl: null, seed: r.seed + item.progress.image } : undefined);
   const batchNote = r.batch > 1 && progress ? ` · image ${progress.image + 1}/${r.batch}` : '';
-  const valueText = progress ? `Step ${progress.step} of ${progress.total}${batchNote}, about ${formatDuration(progress.etaMs)} left` : 'Starting…';
+  const valueText = progress
+    ? `Step ${progress.step} of ${progress.total}${batchNote}, about ${formatDuration(progress.etaMs)} left`
+    : 'Starting…';
   return (
     <li className={`queue-item state-${item.state}`} aria-label={`Queue ${name}`}>
       <div className="queue-item-main">
@@ -55,35 +67,85 @@ export function QueueItemRow({ item, number, last }: Props) {
               aria-valuetext={valueText}
               className="progress"
             >
-              <div className="progress-fill" style={{ width: `${progress ? (100 * progress.step) / Math.max(1, progress.total) : 0}%` }} />
+              <div
+                className="progress-fill"
+                style={{ width: `${progress ? (100 * progress.step) / Math.max(1, progress.total) : 0}%` }}
+              />
             </div>
             <span className="progress-text">{valueText}</span>
           </div>
         )}
       </div>
-      {running && progress?.previewUrl && <img className="live-preview" src={progress.previewUrl} alt={`Live preview of ${name}, step ${progress.step}`} />}
+      {running && progress?.previewUrl && (
+        <img
+          className="live-preview"
+          src={progress.previewUrl}
+          alt={`Live preview of ${name}, step ${progress.step}`}
+        />
+      )}
       <div className="queue-item-actions">
         {!running && (
           <>
-            <button type="button" className="icon-button" aria-label={`Move ${name} earlier`} disabled={number === 1} onClick={() => run(call('generation.reorder', { id: item.id, toIndex: Math.max(0, item.position - 1) }), 'Could not reorder')}>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={`Move ${name} earlier`}
+              disabled={number === 1}
+              onClick={() =>
+                run(
+                  call('generation.reorder', { id: item.id, toIndex: Math.max(0, item.position - 1) }),
+                  'Could not reorder',
+                )
+              }
+            >
               ↑
             </button>
-            <button type="button" className="icon-button" aria-label={`Move ${name} later`} disabled={last} onClick={() => run(call('generation.reorder', { id: item.id, toIndex: item.position + 1 }), 'Could not reorder')}>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={`Move ${name} later`}
+              disabled={last}
+              onClick={() =>
+                run(
+                  call('generation.reorder', { id: item.id, toIndex: item.position + 1 }),
+                  'Could not reorder',
+                )
+              }
+            >
               ↓
             </button>
             {item.state === 'pending' && (
-              <button type="button" className="icon-button" aria-label={`Hold ${name}`} title="Hold" onClick={() => run(call('generation.pause', { id: item.id }), 'Could not hold the job')}>
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={`Hold ${name}`}
+                title="Hold"
+                onClick={() => run(call('generation.pause', { id: item.id }), 'Could not hold the job')}
+              >
                 ⏸
               </button>
             )}
             {(item.state === 'paused' || item.state === 'interrupted') && (
-              <button type="button" className="icon-button" aria-label={item.state === 'paused' ? `Release ${name}` : `Retry ${name}`} title={item.state === 'paused' ? 'Release' : 'Retry'} onClick={() => run(call('generation.resume', { id: item.id }), 'Could not resume the job')}>
+              <button
+                type="button"
+                className="icon-button"
+                aria-label={item.state === 'paused' ? `Release ${name}` : `Retry ${name}`}
+                title={item.state === 'paused' ? 'Release' : 'Retry'}
+                onClick={() => run(call('generation.resume', { id: item.id }), 'Could not resume the job')}
+              >
                 ▶
               </button>
             )}
           </>
         )}
-        <button type="button" className="icon-button danger" aria-label={`Cancel ${name}`} title="Cancel" disabled={item.cancelling} onClick={() => run(call('generation.cancel', { id: item.id }), 'Could not cancel')}>
+        <button
+          type="button"
+          className="icon-button danger"
+          aria-label={`Cancel ${name}`}
+          title="Cancel"
+          disabled={item.cancelling}
+          onClick={() => run(call('generation.cancel', { id: item.id }), 'Could not cancel')}
+        >
           ✕
         </button>
       </div>

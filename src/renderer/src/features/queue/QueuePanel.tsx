@@ -14,13 +14,17 @@ export function QueuePanel() {
   const cancelAll = async () => {
     try {
       const r = await call('generation.cancelAll');
-      notifyInfo(`Cancelled ${r.removed} waiting job${r.removed === 1 ? '' : 's'}${r.running ? '; the running job stops after this step' : ''}.`);
+      notifyInfo(
+        `Cancelled ${r.removed} waiting job${r.removed === 1 ? '' : 's'}${r.running ? '; the running job stops after this step' : ''}.`,
+      );
     } catch (e) {
       notifyError(e, 'Could not cancel');
     }
   };
   const togglePause = () => {
-    call(queue.paused ? 'generation.resume' : 'generation.pause').catch((e) => notifyError(e, 'Could not change the queue'));
+    call(queue.paused ? 'generation.resume' : 'generation.pause').catch((e) =>
+      notifyError(e, 'Could not change the queue'),
+    );
   };
   return (
     <Panel
@@ -37,7 +41,9 @@ export function QueuePanel() {
         </>
       }
     >
-      {queue.paused && <p className="queue-paused">The queue is paused: no new job starts until you resume it.</p>}
+      {queue.paused && (
+        <p className="queue-paused">The queue is paused: no new job starts until you resume it.</p>
+      )}
       {items.length === 0 ? (
         <p className="empty-note">Nothing queued. Write a prompt and press Generate.</p>
       ) : (

@@ -1,0 +1,129 @@
+/**
+ * Detail view of one image: the image (and its batch siblings), the highlighted XML prompt, every parameter, and
+ * the actions: Re-run (same seed → identical image), Re-run with new seed, Variations (seed + 1 … + 3), Open in
+ * editor, Copy prompt, Favorite, Delete (with undo), Compare.
+ */
+import { imageUrl } from '../../api';
+import { Dialog } from '../../components/Dialog';
+import { enqueue, rerunDraft } from '../../state/actions';
+import { notifyInfo } from '../../state/notices';
+import { useStudio } from '../../state/studioStore';
+import { EntryParams } from './EntryParams';
+import { HighlightedPrompt } from './HighlightedPrompt';
+import { copyText, deleteImages, toggleFavorite } from './galleryActions';
+import { useGallery } from './galleryStore';
+import { useEntry } from './useEntry';
+
+export function DetailView() {
+  const detail = useGallery((s) => s.detail);
+  const favoriteInGrid = useGallery((s) => s.items.find((i) => i.id === detail?.imageId)?.favorite);
+  const state = useEntry(detail?.generationId ?? null);
+  const close = () => useGallery.getState().openDetail(null);
+  const entry = state.status === 'ready' && state.entry.id === detail?.generationId ? state.entry : null;
+  const image = entry?.images.find((i) => i.id === detail?.imageId) ?? entry?.images[0];
+  const favorite = favoriteInGrid ?? image?.favorite ?? false;
+  const seed = image?.seed ?? entry?.request.seed ?? 0;
+  const runnable = entry !== null && entry.source === 'studio';
+
+  const actions = entry && image && (
+    <div className="detail-actions" role="toolbar" aria-label="Image actions">
+      <button
+        type="button"
+        className="primary"
+        disabled={!runnable}
+        onClick={() =>
+          void enqueue({ ...rerunDraft(entry.request, entry.id), seed: seed, batch: 1 }, 'Re-run')
+        }
+      >
+        Re-run
+      </button>
+      <button
+        type="button"
+        disabled={!runnable}
+        onClick={() =>
+          void enqueue({ ...rerunDraft(entry.request, entry.id, null), batch: 1 }, 'Re-run with a new seed')
+        }
+      >
+        Re-run with new seed
+      </button>
+      <button
+        type="button"
+        disabled={!runnable}
+        onClick={() =>
+          void enqueue({ ...rerunDraft(entry.request, entry.id, seed + 1), batch: 3 }, 'Variations')
+        }
+      >
+        Variations
+      </button>
+      <button
+        type="button"
+        onClick={() => {
+          useStudio.getState().applyRequest({ ...entry.request, seed, batch: 1 });
+          close();
+          notifyInfo('Prompt and parameters are in the editor.');
+        }}
+      >
+        Open in editor
+      </button>
+      <button type="button" onClick={() => void copyText(entry.request.prompt)}>
+        Copy prompt
+      </button>
+      <button type="button" aria-pressed={favorite} onClick={() => void toggleFavorite(image.id, !favorite)}>
+        {favorite ? '★ Favorite' : '☆ Favorite'}
+      </button>
+      <button
+        type="button"
+        onClick={() => useGallery.getState().startCompare({ generationId: entry.id, imageId: image.id })}
+      >
+        Compare
+      </button>
+      <button type="button" className="danger" onClick={() => void deleteImages([image.id])}>
+        Delete
+      </button>
+    </div>
+  );
+
+  return (
+    <Dialog title="Generation details" open={detail !== null} onClose={close} className="detail-dialog">
+      {state.status === 'loading' && <p role="status">Loading…</p>}
+      {state.status === 'missing' && <p role="alert">This generation is no longer in the history.</p>}
+      {state.status === 'error' && <p role="alert">{state.message}</p>}
+      {entry && (
+        <div className="detail">
+          <div className="detail-image">
+            {image && (
+              <img
+                src={imageUrl(image.path)}
+                alt={`Generated image, seed ${seed}, ${image.width}×${image.height}`}
+              />
+            )}
+            {entry.images.length > 1 && (
+              <div className="batch-strip" aria-label="Images of this batch">
+                {entry.images.map((im) => (
+                  <button
+                    key={im.id}
+                    type="button"
+                    aria-pressed={im.id === image?.id}
+                    onClick={() =>
+                      useGallery.getState().openDetail({ generationId: entry.id, imageId: im.id })
+                    }
+                  >
+                    <img src={imageUrl(im.thumbnailPath ?? im.path)} alt={`Seed ${im.seed ?? '?'}`} />
+                  </button>
+                ))}
+              </div>
+            )}
+            {actions}
+            {!runnable && (
+              <p className="field-hint">Imported from another tool: not re-runnable bit for bit.</p>
+            )}
+          </div>
+          <div className="detail-info">
+            <HighlightedPrompt text={entry.request.prompt} />
+            <EntryParams entry={entry} image={image} />
+          </div>
+        </div>
+      )}
+    </Dialog>
+  );
+}

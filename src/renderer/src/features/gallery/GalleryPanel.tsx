@@ -1,0 +1,36 @@
+/**
+ * The gallery (region "Gallery"): search and filters, the virtualized grid, the detail view and the compare view.
+ * New generations appear on top as `history.added` arrives.
+ */
+import { useEffect } from 'react';
+import { Panel } from '../../components/Panel';
+import { useStudioEvent } from '../../lib/invoke';
+import { CompareView } from './CompareView';
+import { DetailView } from './DetailView';
+import { GalleryGrid } from './GalleryGrid';
+import { GalleryToolbar } from './GalleryToolbar';
+import { useGallery } from './galleryStore';
+
+export function GalleryPanel() {
+  const compareBase = useGallery((s) => s.compareBase);
+  useEffect(() => {
+    void useGallery.getState().reload();
+  }, []);
+  useStudioEvent('history.added', () => void useGallery.getState().refreshTop());
+  return (
+    <Panel title="Gallery" className="gallery-panel">
+      <GalleryToolbar />
+      {compareBase && (
+        <div className="compare-banner" role="status">
+          Pick another image to compare with.{' '}
+          <button type="button" onClick={() => useGallery.getState().startCompare(null)}>
+            Cancel compare
+          </button>
+        </div>
+      )}
+      <GalleryGrid />
+      <DetailView />
+      <CompareView />
+    </Panel>
+  );
+}

@@ -1,0 +1,145 @@
+/**
+ * Gallery state: the filters, the loaded tiles (cursor pages, newest first), and which generation is open in the
+ * detail view or picked for a compare. Pages come from `history.page` (or `history.search` with words), 120 at a
+ * time; new generations arrive by `history.added`.
+ */
+import { create } from 'zustand';
+import type { GalleryItem, GalleryQuery } from '../../../../shared/apiTypes';
+import { call } from '../../lib/invoke';
+import { notifyError } from '../../state/notices';
+
+export const PAGE_SIZE = 120;
+
+export interface GalleryFilters {
+  search: string;
+  favoritesOnly: boolean;
+  /** Local-midnight ms; `to` is exclusive (the day after the chosen end date). */
+  from?: number;
+  to?: number;
+  size?: { width: number; height: number };
+}
+
+export interface Pick {
+  generationId: string;
+  imageId: number;
+}
+
+interface GalleryState {
+  filters: GalleryFilters;
+  items: GalleryItem[];
+  cursor: string | null;
+  done: boolean;
+  loading: boolean;
+  /** Bumped on every reset so late pages of an old query are dropped. */
+  generation: number;
+  detail: Pick | null;
+  compareBase: Pick | null;
+  compare: [Pick, Pick] | null;
+  setFilters(patch: Partial<GalleryFilters>): void;
+  reload(): Promise<void>;
+  loadMore(): Promise<void>;
+  /** Fetches the newest page and puts the tiles not yet loaded on top (after `history.added`). */
+  refreshTop(): Promise<void>;
+  remove(imageIds: number[]): void;
+  patchItem(imageId: number, patch: Partial<GalleryItem>): void;
+  openDetail(pick: Pick | null): void;
+  startCompare(base: Pick | null): void;
+  openCompare(pair: [Pick, Pick] | null): void;
+}
+
+/** The contract query of the current filters and cursor. */
+export function queryOf(f: GalleryFilters, cursor: string | null, limit = PAGE_SIZE): GalleryQuery {
+  return {
+    limit,
+    cursor,
+    ...(f.search.trim() && { search: f.search.trim() }),
+    ...(f.favoritesOnly && { favoritesOnly: true }),
+    ...(f.from !== undefined && { from: f.from }),
+    ...(f.to !== undefined && { to: f.to }),
+    ...(f.size && { width: f.size.width, height: f.size.height }),
+  };
+}
+
+async function fetchPage(q: GalleryQuery) {
+  return q.search ? call('history.search', { ...q, search: q.search }) : call('history.page', q);
+}
+
+export const useGallery = create<GalleryState>((set, get) => ({
+  filters: { search: '', favoritesOnly: false },
+  items: [],
+  cursor: null,
+  done: false,
+  loading: false,
+  generation: 0,
+  detail: null,
+  compareBase: null,
+  compare: null,
+  setFilters(patch) {
+    set((s) => ({ filters: { ...s.filters, ...patch } }));
+    void get().reload();
+  },
+  async reload() {
+    const generation = get().generation + 1;
+    set({ generation, items: [], cursor: null, done: false, loading: true });
+    try {
+      const page = await fetchPage(queryOf(get().filters, null));
+      if (get().generation !== generation) return;
+      set({ items: page.items, cursor: page.nextCursor, done: page.nextCursor === null, loading: false });
+    } catch (e) {
+      if (get().generation !== generation) return;
+      set({ loading: false, done: true });
+      notifyError(e, 'Could not load the history');
+    }
+  },
+  async loadMore() {
+    const s = get();
+    if (s.loading || s.done) return;
+    const generation = s.generation;
+    set({ loading: true });
+    try {
+      const page = await fetchPage(queryOf(s.filters, s.cursor));
+      if (get().generation !== generation) return;
+      const have = new Set(get().items.map((i) => i.id));
+      set((st) => ({
+        items: [...st.items, ...page.items.filter((i) => !have.has(i.id))],
+        cursor: page.nextCursor,
+        done: page.nextCursor === null,
+        loading: false,
+      }));
+    } catch (e) {
+      if (get().generation !== generation) return;
+      set({ loading: false, done: true });
+      notifyError(e, 'Could not load more of the history');
+    }
+  },
+  async refreshTop() {
+    const generation = get().generation;
+    try {
+      const page = await fetchPage(queryOf(get().filters, null, 60));
+      if (get().generation !== generation) return;
+      set((st) => {
+        const have = new Set(st.items.map((i) => i.id));
+        const fresh = page.items.filter((i) => !have.has(i.id));
+        return fresh.length ? { items: [...fresh, ...st.items] } : st;
+      });
+    } catch (e) {
+      notifyError(e, 'Could not refresh the history');
+    }
+  },
+  remove(imageIds) {
+    const gone = new Set(imageIds);
+    set((s) => ({ items: s.items.filter((i) => !gone.has(i.id)) }));
+  },
+  patchItem(imageId, patch) {
+    set((s) => ({ items: s.items.map((i) => (i.id === imageId ? { ...i, ...patch } : i)) }));
+  },
+  openDetail(detail) {
+    set({ detail });
+  },
+  startCompare(compareBase) {
+    set({ compareBase, detail: null });
+  },
+  openCompare(compare) {
+    set({ compare, compareBase: null });
+  },
+}));
