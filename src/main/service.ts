@@ -13,16 +13,8 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import {
-  isInvokeChannel,
-  parsePayload,
-  type EventChannel,
-  type EventPayload,
-  type InvokeChannel,
-  type InvokePayload,
-  type InvokeResult,
-  type RequestDraft,
-} from '../shared/api';
+import { isInvokeChannel, type EventChannel, type EventPayload, type InvokeChannel, type InvokePayload, type InvokeResult } from '../shared/api';
+import { parsePayload, type RequestDraft } from '../shared/apiSchemas';
 import type { ImportOutcome, ModelCheckReport } from '../shared/apiTypes';
 import { MAX_SEED, type DeviceInfo, type GenerationRequest, type Settings } from '../shared/dto';
 import { StudioError, err, ok, type Result } from '../shared/errors';

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { DEFAULTS, type Settings } from '../shared/dto';
 import { StudioError } from '../shared/errors';
-import { generationDefaultsSchema, settingsPatchSchema, settingsSchema, type SettingsPatch } from '../shared/api';
+import { generationDefaultsSchema, settingsPatchSchema, settingsSchema, type SettingsPatch } from '../shared/apiSchemas';
 import { writeFileAtomic } from './history/files';
 
 /** Settings of a fresh install: the official model defaults (newbie-model.md §4), no model folder yet. */

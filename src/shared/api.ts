@@ -3,21 +3,24 @@
  * Invoke channels take one payload (validated at the boundary by `INVOKE_SCHEMAS`) and return
  * `Promise<Result<InvokeResults[channel]>>`; event channels carry `EventPayloads[channel]`.
  * The Electron IPC adapter, the preload and the serve WebSocket bridge are all generated from these lists, and
- * `StudioService` (src/main/service.ts) is the one implementation.
+ * `StudioService` (src/main/service.ts) is the one implementation. The payload schemas and `parsePayload` live in
+ * `./apiSchemas` so this module stays free of runtime dependencies: the sandboxed preload imports it and can
+ * `require` nothing but electron.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Result, StudioErrorData } from './errors';
-import {
-  MAX_SEED,
-  type DeviceInfo,
-  type JobProgress,
-  type PrecisionPlan,
-  type ProviderName,
-  type QueueItem,
-  type QueueSnapshot,
-  type Settings,
-  type StageTimings,
-  type VramSample,
+import type { INVOKE_SCHEMAS } from './apiSchemas';
+export type { RequestDraft, SettingsPatch } from './apiSchemas';
+import type {
+  DeviceInfo,
+  JobProgress,
+  PrecisionPlan,
+  ProviderName,
+  QueueItem,
+  QueueSnapshot,
+  Settings,
+  StageTimings,
+  VramSample,
 } from './dto';
 import type { PromptCheck } from './prompt/types';
 import type { TagMatch } from './prompt/tagIndex';
@@ -73,139 +76,6 @@ export function isEventChannel(v: unknown): v is EventChannel {
 
 /** The IPC channel name used on the wire for an invoke channel (one namespace for the app). */
 export const ipcName = (channel: InvokeChannel | EventChannel): string => `studio:${channel}`;
-
-// ───────────── payload schemas ─────────────
-
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const id = z.string().min(1).max(200);
-const imageIds = z.array(z.number().int().positive()).min(1).max(10_000);
-const TEXT_MAX = 200_000;
-const PATH_MAX = 4096;
-/** Invoke channels without arguments accept nothing, null or {}. */
-const none = z.union([z.undefined(), z.null(), z.strictObject({})]);
-const samplerSchema = z.enum(['euler', 'midpoint']);
-const precisionSchema = z.enum(['auto', 'bf16', 'fp16', 'fp32']);
-const memoryPolicySchema = z.enum(['auto', 'keep', 'release']);
-const providerSchema = z.enum(['auto', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu']);
-
-/**
- * What the renderer sends to generate: a prompt and any request field it sets. Missing fields come from the
- * settings' defaults; `seed` absent or null draws a random seed in [0, 2^32 − 1] when the job is enqueued.
- * Ranges here are the coarse ones; the engine's rules (sides multiple of 16, seed + batch ≤ 2^53 − 1) are checked by
- * the service and come back as `InvalidRequest`.
- */
-export const requestDraftSchema = z.strictObject({
-  prompt: z.string().max(TEXT_MAX),
-  negativePrompt: z.string().max(TEXT_MAX).optional(),
-  width: int(16, 4096).optional(),
-  height: int(16, 4096).optional(),
-  steps: int(1, 1000).optional(),
-  guidance: z.number().min(0).max(100).optional(),
-  shift: z.number().gt(0).max(100).optional(),
-  cfgTrunc: z.number().min(0).max(1000).optional(),
-  renormCfg: z.number().min(0).max(1000).optional(),
-  sampler: samplerSchema.optional(),
-  seed: int(0, MAX_SEED).nullable().optional(),
-  batch: int(1, 64).optional(),
-  precision: precisionSchema.optional(),
-  memoryPolicy: memoryPolicySchema.optional(),
-  parentId: id.optional(),
-});
-export type RequestDraft = z.infer<typeof requestDraftSchema>;
-
-export const galleryQuerySchema = z.strictObject({
-  limit: int(1, 500).optional(),
-  cursor: z.string().max(1000).nullable().optional(),
-  search: z.string().max(1000).optional(),
-  favoritesOnly: z.boolean().optional(),
-  minRating: int(1, 5).optional(),
-  from: z.number().int().min(0).optional(),
-  to: z.number().int().min(0).optional(),
-  width: int(16, 4096).optional(),
-  height: int(16, 4096).optional(),
-  modelIdentity: z.string().max(200).optional(),
-});
-
-export const generationDefaultsSchema = z.strictObject({
-  negativePrompt: z.string().max(TEXT_MAX),
-  width: int(16, 4096),
-  height: int(16, 4096),
-  steps: int(1, 1000),
-  guidance: z.number().min(0).max(100),
-  shift: z.number().gt(0).max(100),
-  cfgTrunc: z.number().min(0).max(1000),
-  renormCfg: z.number().min(0).max(1000),
-  sampler: samplerSchema,
-  precision: precisionSchema,
-  batch: int(1, 64),
-});
-
-/** Renderer preferences: flat, small, keys that cannot be mistaken for the wire's byte marker. */
-const uiSchema = z
-  .record(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/), z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]))
-  .refine((r) => Object.keys(r).length <= 500, 'at most 500 ui entries');
-
-/** The whole settings file. */
-export const settingsSchema = z.strictObject({
-  modelDir: z.string().min(1).max(PATH_MAX).nullable(),
-  provider: providerSchema,
-  memoryPolicy: memoryPolicySchema,
-  previews: z.boolean(),
-  autoStartQueue: z.boolean(),
-  defaults: generationDefaultsSchema,
-  ui: uiSchema,
-});
-
-/** `settings.set`: any subset; `defaults` and `ui` merge key by key into the current values. */
-export const settingsPatchSchema = z.strictObject({
-  modelDir: z.string().min(1).max(PATH_MAX).nullable().optional(),
-  provider: providerSchema.optional(),
-  memoryPolicy: memoryPolicySchema.optional(),
-  previews: z.boolean().optional(),
-  autoStartQueue: z.boolean().optional(),
-  defaults: generationDefaultsSchema.partial().optional(),
-  ui: uiSchema.optional(),
-});
-export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
-
-const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
-const importFile = z.strictObject({
-  name: z.string().min(1).max(255),
-  bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= IMPORT_MAX_BYTES, 'a file is at most 200 MB'),
-});
-
-/** One schema per invoke channel: the payload exactly as it must arrive (unknown keys are refused). */
-export const INVOKE_SCHEMAS = {
-  'generation.enqueue': z.strictObject({ request: requestDraftSchema }),
-  /** `hard` kills the engine host at once instead of stopping after the current step (running job only). */
-  'generation.cancel': z.strictObject({ id, hard: z.boolean().optional() }),
-  'generation.cancelAll': z.union([none, z.strictObject({ hard: z.boolean().optional() })]),
-  /** The full new order of queued ids, or one job moved to a 0-based place. */
-  'generation.reorder': z.union([z.strictObject({ ids: z.array(id).max(10_000) }), z.strictObject({ id, toIndex: z.number().int().min(0) })]),
-  /** Without id: the whole queue (the running job goes on). With id: hold that pending job. */
-  'generation.pause': z.union([none, z.strictObject({ id: id.optional() })]),
-  /** Without id: the whole queue. With id: a held job, or retry an interrupted one. */
-  'generation.resume': z.union([none, z.strictObject({ id: id.optional() })]),
-  'queue.list': none,
-  'history.page': z.union([none, galleryQuerySchema]),
-  'history.search': galleryQuerySchema.extend({ search: z.string().min(1).max(1000) }),
-  'history.get': z.strictObject({ id }),
-  'history.lineage': z.strictObject({ id }),
-  'history.favorite': z.strictObject({ imageId: z.number().int().positive(), favorite: z.boolean() }),
-  'history.rate': z.strictObject({ imageId: z.number().int().positive(), rating: int(0, 5) }),
-  'history.delete': z.strictObject({ imageIds }),
-  'history.undoDelete': z.strictObject({ imageIds }),
-  /** Files by content (drag-and-drop works the same in Electron and the browser). `restoreOnly` writes nothing. */
-  'history.import': z.strictObject({ files: z.array(importFile).min(1).max(100), restoreOnly: z.boolean().optional() }),
-  'prompt.check': z.strictObject({ text: z.string().max(TEXT_MAX) }),
-  'prompt.format': z.strictObject({ text: z.string().max(TEXT_MAX) }),
-  'prompt.completeTags': z.strictObject({ prefix: z.string().max(200), field: z.string().max(64).optional(), limit: int(1, 200).optional() }),
-  'devices.get': z.union([none, z.strictObject({ refresh: z.boolean().optional() })]),
-  'settings.get': none,
-  'settings.set': settingsPatchSchema,
-  /** Default folder: the one in the settings. */
-  'models.check': z.union([none, z.strictObject({ dir: z.string().min(1).max(PATH_MAX).optional() })]),
-} as const satisfies Record<InvokeChannel, z.ZodType>;
 
 export type InvokePayloads = { [C in InvokeChannel]: z.infer<(typeof INVOKE_SCHEMAS)[C]> };
 export type InvokePayload<C extends InvokeChannel> = InvokePayloads[C];
@@ -319,18 +189,4 @@ export interface RawStudioApi {
 /** Types a transport with the contract (the main side validates every payload, so this is a typing step only). */
 export function typedStudioApi(raw: RawStudioApi): StudioApi {
   return raw as StudioApi;
-}
-
-/**
- * Validates an invoke payload against its channel's schema.
- * @returns the parsed payload, or an `InvalidRequest` error naming the first problems (never throws).
- */
-export function parsePayload<C extends InvokeChannel>(channel: C, payload: unknown): Result<InvokePayload<C>> {
-  const parsed = (INVOKE_SCHEMAS[channel] as z.ZodType).safeParse(payload);
-  if (parsed.success) return { ok: true, value: parsed.data as InvokePayload<C> };
-  const problems = parsed.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : 'payload'}: ${i.message}`)
-    .join('; ');
-  return { ok: false, error: { code: 'InvalidRequest', message: `Invalid ${channel} request: ${problems}.` } };
 }

@@ -130,3 +130,21 @@ describe('engine host', () => {
     await expect(p).rejects.toMatchObject({ code: 'Cancelled' });
   });
 });
+
+describe('tiny model layouts', () => {
+  it('single-file layout with merged Jina and legacy VAE attention names loads and runs every component', async () => {
+    const host = new EngineHostClient();
+    try {
+      const dir = tinyModel({ layout: 'single-file', jina: 'merged', vaeAttention: 'query' });
+      const r = await host.generate({ modelDir: dir }, { ...base, steps: 1, width: 48, height: 32 });
+      expect(r.images[0].rgb.length).toBe(48 * 32 * 3);
+      expect(r.precision).toEqual({ gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' });
+      // Another layout is another model identity (headers differ), though it holds the same seeded values.
+      const hub = await host.generate({ modelDir: model }, { ...base, steps: 1, width: 48, height: 32 });
+      expect(r.modelIdentity).not.toBe(hub.modelIdentity);
+      expect(new Set(r.images[0].rgb).size).toBeGreaterThan(10);
+    } finally {
+      host.dispose();
+    }
+  });
+});

@@ -14,7 +14,7 @@ afterAll(async () => {
   cleanupTinyModels();
 });
 
-const LONG = 60; // steps: a few seconds on the tiny model, so the kill lands mid-run
+const LONG = 25; // steps: a few seconds on the tiny model, so the kill lands mid-run
 const prompt = '1girl, solo';
 
 describe('engine host supervision', () => {

@@ -20,7 +20,7 @@ describe('restart mid-queue', () => {
     const a = await openService(dataDir, tinyModel());
     open.push(a);
     const recA = record(a);
-    const running = await enqueue(a, { prompt: '1girl, solo', steps: 60 });
+    const running = await enqueue(a, { prompt: '1girl, solo', steps: 20 });
     const waiting = await enqueue(a, { prompt: '1boy, solo', seed: 5, steps: 2 });
     await recA.next('generation.progress', (p) => p.jobId === running.id);
     const hostPid = a.hostPid!;

@@ -56,7 +56,7 @@ class Checker {
     private readonly p: ParsedPrompt,
     private readonly index: TagLookup | undefined,
   ) {
-    this.out = [...p.diagnostics];
+    this.out = p.diagnostics.map((d) => ({ ...d }));
   }
 
   private report(c: DiagnosticCode, message: string, range: SourceRange, fix?: QuickFix): void {

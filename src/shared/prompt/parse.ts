@@ -289,12 +289,21 @@ function rawGreaterThan(text: string, nodes: readonly PromptNode[], out: number[
   }
 }
 
+/** The last parse: the editor, checker, formatter and composer usually ask for the same text in a row. */
+let last: ParsedPrompt | undefined;
+
 /**
  * Parses a prompt into a tree with source ranges. Never throws; in tags/natural mode the tree is one text node.
+ * The result of the previous call is reused for the same text, so treat it as read-only.
  * @param text the prompt as stored (a BOM, CRLF, entities and raw `<`/`>`/`&` in values are all accepted)
  * @returns the tree, the mode, syntax diagnostics (unclosed/mismatched/stray/malformed tags) and raw characters
  */
 export function parsePrompt(text: string): ParsedPrompt {
+  if (last?.text !== text) last = parseUncached(text);
+  return last;
+}
+
+function parseUncached(text: string): ParsedPrompt {
   const lines = new LineIndex(text);
   const bom = bomLength(text);
   const mode = detectMode(text);

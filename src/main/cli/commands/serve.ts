@@ -12,6 +12,7 @@ import { StudioError } from '../../../shared/errors';
 import { forkSpawner } from '../../engine/host/client';
 import { resolveModelFolder } from '../../models/layout';
 import { defaultDataDir, projectRoot } from '../../paths';
+import { isLoopbackHost } from '../../serve/auth';
 import { DEFAULT_PORT, startServer } from '../../serve/server';
 import { StudioService } from '../../service';
 
@@ -33,6 +34,9 @@ export function parsePort(v: string): number {
 /** Runs serve until a signal; resolves after the clean shutdown. */
 export async function runServe(o: ServeCliOptions, signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): Promise<void> {
   const port = parsePort(o.port);
+  if (!isLoopbackHost(o.host) && !o.allowRemote) {
+    throw new StudioError('InvalidRequest', `Serving on ${o.host} would expose the studio to the network.`, 'Add --allow-remote if you mean it (anyone with the token can then use it).');
+  }
   const modelDir = o.model ? resolve(o.model) : undefined;
   if (modelDir) resolveModelFolder(modelDir); // fail fast (exit 2) on a missing or broken model folder
   const dataDir = o.dataDir ? resolve(o.dataDir) : defaultDataDir();

@@ -17,7 +17,7 @@ import {
 } from '../../../../src/shared/prompt';
 import { haveShared, naivePosition, samplePrompts } from './fixtures';
 
-const MUTATIONS = 2000;
+const MUTATIONS = 3000;
 
 /** mulberry32: small, fast, seeded PRNG. */
 function prng(seed: number): () => number {
