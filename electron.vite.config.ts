@@ -24,7 +24,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
           engineHost: resolve(__dirname, 'src/main/engine/host/entry.ts'),
         },
-        output: { format: 'cjs', entryFileNames: '[name].js' },
+        // Shared chunks sit next to the entries: paths.ts finds the project root two folders above its own file.
+        output: { format: 'cjs', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

@@ -1,11 +1,12 @@
 /**
  * Danbooru tag index benchmark (issue 5): load < 300 ms, completion < 5 ms for 140k tags.
  * Run: `npx tsx bench/tags.ts`. Prints configuration, value, target and ratio (value / target; ≤ 1 meets it).
+ * The app runs this code bundled by electron-vite; tsx's loader adds ~100 ms of CPU to the cold load here.
  * Load is measured cold (first build in this process, as the app does once) and warm (median of 5 rebuilds);
  * completion over seeded random prefixes of real tags, 1–8 characters, every field kind, each query timed 3 times.
  */
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { TagIndex } from '../src/shared/prompt';
 import { tagListPath } from '../src/main/tags';
 
@@ -36,7 +37,7 @@ const text = readFileSync(path, 'utf8');
 const index = TagIndex.fromCsv(text);
 const coldLoad = ms(t0);
 const coldCpu = process.cpuUsage(cpu0);
-console.log(`tags: ${index.size}, file ${(text.length / 1e6).toFixed(2)} M chars; cold load CPU time ${((coldCpu.user + coldCpu.system) / 1000).toFixed(1)} ms`);
+console.log(`tags: ${index.size}, file ${(text.length / 1e6).toFixed(2)} M chars, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
 // Seeded prefixes taken from real lines of the list (tag or first alias), so most queries have answers.
 const lines = text.split('\n').filter((l) => l.length > 0);
@@ -55,14 +56,19 @@ queries.push({ prefix: '' }, { prefix: 'a' }, { prefix: 's', field: 'appearance'
 // the first run is reported too.
 const best: number[] = [];
 const first: number[] = [];
+const cpuBest: number[] = [];
 let slowest = { ms: 0, at: 0 };
 let hits = 0;
 for (const q of queries) {
   let min = Infinity;
+  let cpuMin = Infinity;
   for (let r = 0; r < 3; r++) {
+    const c0 = process.cpuUsage();
     t0 = performance.now();
     const n = index.complete(q.prefix, { field: q.field, limit: 20 }).length;
     const dt = ms(t0);
+    const c = process.cpuUsage(c0);
+    cpuMin = Math.min(cpuMin, (c.user + c.system) / 1000);
     if (r === 0) {
       first.push(dt);
       hits += n;
@@ -70,11 +76,13 @@ for (const q of queries) {
     min = Math.min(min, dt);
   }
   best.push(min);
+  cpuBest.push(cpuMin);
   if (min > slowest.ms) slowest = { ms: min, at: best.length - 1 };
 }
 const sq = queries[slowest.at];
 best.sort((a, b) => a - b);
 first.sort((a, b) => a - b);
+cpuBest.sort((a, b) => a - b);
 const lookups: number[] = [];
 for (const q of queries.slice(0, 500)) {
   let min = Infinity;
@@ -96,10 +104,13 @@ for (let i = 0; i < 5; i++) {
 }
 warm.sort((a, b) => a - b);
 
+// CPU time leaves out the time a loaded machine spends running other processes (it still counts JIT threads).
 row('load, cold (read + build)', coldLoad, LOAD_TARGET_MS);
+row('load, cold, CPU time', (coldCpu.user + coldCpu.system) / 1000, LOAD_TARGET_MS);
 row('load, warm median of 5', quantile(warm, 0.5), LOAD_TARGET_MS);
 row('complete p50 (best of 3)', quantile(best, 0.5), QUERY_TARGET_MS);
 row('complete p99 (best of 3)', quantile(best, 0.99), QUERY_TARGET_MS);
 row('complete max (best of 3)', best[best.length - 1], QUERY_TARGET_MS);
+row('complete max (best of 3), CPU time', cpuBest[cpuBest.length - 1], QUERY_TARGET_MS);
 row('complete p99 (first run)', quantile(first, 0.99), QUERY_TARGET_MS);
 row('lookup max (best of 3)', lookups[lookups.length - 1], QUERY_TARGET_MS);

@@ -152,7 +152,7 @@ export class StudioService {
    * One invoke from an adapter: validates the channel and payload, runs the handler, returns a Result.
    * Never throws and never returns a stack: unexpected failures are logged here and reported as EngineCrashed.
    */
-  async invoke(channel: unknown, payload: unknown): Promise<Result<unknown>> {
+  async invoke(channel: unknown, payload?: unknown): Promise<Result<unknown>> {
     if (!isInvokeChannel(channel)) return err('InvalidRequest', `Unknown channel: ${String(channel).slice(0, 100)}`);
     if (this.closed) return err('Interrupted', 'The studio is shutting down.');
     const parsed = parsePayload(channel, payload);

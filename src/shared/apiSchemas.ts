@@ -103,7 +103,9 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
 const importFile = z.strictObject({
   name: z.string().min(1).max(255),
-  bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= IMPORT_MAX_BYTES, 'a file is at most 200 MB'),
+  bytes: z
+    .custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected the file content as bytes (Uint8Array)')
+    .refine((b) => b.byteLength <= IMPORT_MAX_BYTES, 'a file is at most 200 MB'),
 });
 
 /** One schema per invoke channel: the payload exactly as it must arrive (unknown keys are refused). */

@@ -8,7 +8,7 @@
  *   const off = studio.on('generation.progress', (p) => setStep(p.step));
  */
 import type { StudioApi } from '../../shared/api';
-import { createWebSocketStudio, type ConnectionStatus } from './bridge';
+import { createWebSocketStudio, type ConnectionStatus } from '../../shared/wsClient';
 
 declare global {
   interface Window {

@@ -78,6 +78,7 @@ function buildBuckets(codes: Int32Array, groups: number): Buckets {
   return { start, ids };
 }
 
+/** The danbooru tag index: build with `TagIndex.fromCsv(text)`, then `lookup(tag)` and `complete(prefix, {field, limit})`. */
 export class TagIndex {
   private readonly b1: Buckets;
   private readonly b2: Buckets;

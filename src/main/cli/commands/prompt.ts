@@ -41,6 +41,7 @@ function summary(diagnostics: readonly Diagnostic[]): string {
   return `${plural(n('error'), 'error')}, ${plural(n('warning'), 'warning')}, ${plural(n('info'), 'info')}`;
 }
 
+/** Adds `prompt check` and `prompt format` to the CLI program (exit codes: conventions.md §7). */
 export function registerPromptCommands(program: Command): void {
   const prompt = program.command('prompt').description('Check and format NewBie XML prompts');
 

@@ -14,7 +14,7 @@ import { forkSpawner } from '../../../../src/main/engine/host/client';
 import { encodePng } from '../../../../src/main/engine/image/png';
 import { startServer, type ServeHandle } from '../../../../src/main/serve/server';
 import { StudioService } from '../../../../src/main/service';
-import { createWebSocketStudio, type SocketLike } from '../../../../src/renderer/src/bridge';
+import { createWebSocketStudio, type SocketLike } from '../../../../src/shared/wsClient';
 
 const root = mkdtempSync(join(tmpdir(), 'serve-'));
 const dataDir = join(root, 'data');

@@ -25,6 +25,7 @@ export function GeneratePanel() {
   return (
     <Panel title="Generate" className="generate-panel">
       <form
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           void generate();

@@ -3,7 +3,8 @@
  * `window.studio`, for the same React bundle running in a browser. Reconnects with backoff; invokes made while
  * disconnected wait for the connection; invokes in flight when it drops resolve to an `Interrupted` error (the
  * main side may or may not have applied them). Auth is the HttpOnly cookie set by `?token=` (or a Bearer header
- * that a non-browser `connect` adds); the server also checks the Origin.
+ * that a non-browser `connect` adds); the server also checks the Origin. Platform-free: the renderer uses it through
+ * src/renderer/src/api.ts; Node clients (tests, scripts) pass a `connect` built on the `ws` package.
  */
 import {
   isEventChannel,
@@ -11,9 +12,9 @@ import {
   typedStudioApi,
   type EventChannel,
   type StudioApi,
-} from '../../shared/api';
-import type { Result } from '../../shared/errors';
-import { decodeWire, encodeWire, type WireInvoke, type WireServerMessage } from '../../shared/wire';
+} from './api';
+import type { Result } from './errors';
+import { decodeWire, encodeWire, type WireInvoke, type WireServerMessage } from './wire';
 
 /** The part of the WHATWG WebSocket the bridge uses (the browser's, or the `ws` package's in Node tests). */
 export interface SocketLike {
@@ -46,6 +47,13 @@ export interface WebSocketStudio extends StudioApi {
 
 const OPEN = 1;
 
+/** The platform's WHATWG WebSocket (browsers; Node 22+). */
+function browserSocket(url: string): SocketLike {
+  const Ctor = (globalThis as { WebSocket?: new (url: string) => SocketLike }).WebSocket;
+  if (!Ctor) throw new Error('No WebSocket in this runtime: pass `connect` (e.g. with the ws package).');
+  return new Ctor(url);
+}
+
 const interrupted = (channel: string): Result<never> => ({
   ok: false,
   error: {
@@ -57,7 +65,7 @@ const interrupted = (channel: string): Result<never> => ({
 
 /** Creates the WebSocket StudioApi and starts connecting. */
 export function createWebSocketStudio(options: BridgeOptions): WebSocketStudio {
-  const connect = options.connect ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
+  const connect = options.connect ?? browserSocket;
   const retry = options.retry ?? { initialMs: 250, maxMs: 5000 };
   const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
   const inFlight = new Map<number, { channel: string; resolve: (r: Result<unknown>) => void }>();
