@@ -28,7 +28,7 @@ import { EngineSupervisor } from './jobs/supervisor';
 import { checkModelFolder } from './models/check';
 import { dataPaths } from './paths';
 import { SettingsStore } from './settings';
-import { detectDevices, VramMonitor, type DetectOptions } from './system';
+import { cudaDevice0, detectDevices, VramMonitor, type DetectOptions } from './system';
 import { loadTagIndex } from './tags';
 
 /** Typed fan-out of the contract's events; the adapters subscribe with `onAny`. */
@@ -118,7 +118,7 @@ export class StudioService {
       ...(o.modelDir ? { modelDir: o.modelDir } : {}),
       emit,
       ...(monitor ? { monitor } : {}),
-      computeCapability: async () => (await this.deviceInfo()).gpus.find((g) => g.index === 0)?.computeCapability,
+      computeCapability: async () => cudaDevice0((await this.deviceInfo()).gpus, o.detect?.env ?? process.env)?.computeCapability,
       ...(o.cancelGraceMs !== undefined ? { cancelGraceMs: o.cancelGraceMs } : {}),
       paused: !settings.get().autoStartQueue,
     });

@@ -42,7 +42,7 @@ export function bytesToBase64(bytes: Uint8Array): string {
     out[o++] = CODES[n >>> 18]!;
     out[o++] = CODES[(n >>> 12) & 63]!;
     out[o++] = rest === 2 ? CODES[(n >>> 6) & 63]! : PAD;
-    out[o++] = PAD;
+    out[o] = PAD;
   }
   return new TextDecoder().decode(out);
 }

@@ -9,15 +9,15 @@ import type { EventChannel, EventPayloads, InvokeChannel, InvokeResult } from '.
 import type { QueueItem } from '../../src/shared/dto';
 import type { Result } from '../../src/shared/errors';
 import { forkSpawner } from '../../src/main/engine/host/client';
-import { StudioService } from '../../src/main/service';
+import { StudioService, type StudioServiceOptions } from '../../src/main/service';
 
 export function tempDataDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `service-${label}-`));
 }
 
 /** Opens the service and points it at the model (queue running). */
-export async function openService(dataDir: string, modelDir: string): Promise<StudioService> {
-  const s = StudioService.open({ dataDir, spawner: forkSpawner(), monitor: null, cancelGraceMs: 20_000 });
+export async function openService(dataDir: string, modelDir: string, options: Partial<StudioServiceOptions> = {}): Promise<StudioService> {
+  const s = StudioService.open({ dataDir, spawner: forkSpawner(), monitor: null, cancelGraceMs: 20_000, ...options });
   await call(s, 'settings.set', { modelDir });
   return s;
 }

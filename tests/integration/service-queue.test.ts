@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StudioService } from '../../src/main/service';
+import { VramMonitor } from '../../src/main/system';
 import { cleanupTinyModels, tinyModel } from '../fixtures/tinyModel';
 import { call, enqueue, openService, record, tempDataDir } from './service-helpers';
 
@@ -19,7 +20,9 @@ afterAll(async () => {
 describe('the queue', () => {
   it('cancelling a waiting job leaves the running one alone; jobs run one at a time in one warm host', async () => {
     const dataDir = tempDataDir('queue');
-    const s = (service = await openService(dataDir, tinyModel()));
+    // The real monitor on a machine without nvidia-smi still samples our processes' RSS.
+    const monitor = new VramMonitor({ command: join(dataDir, 'no-nvidia-smi'), intervalMs: 200, perProcess: false });
+    const s = (service = await openService(dataDir, tinyModel(), { monitor, detect: { nvidiaSmi: join(dataDir, 'no-nvidia-smi') } }));
     const rec = record(s);
     const a = await enqueue(s, { prompt: '1girl, solo, smile', seed: 1, steps: 6 });
     const b = await enqueue(s, { prompt: '1girl, solo, smile', seed: 2, steps: 6 });
@@ -53,5 +56,19 @@ describe('the queue', () => {
     expect(rec.of('history.added').map((h) => h.generationId)).toEqual([doneA.generationId, doneC.generationId]);
     expect((await call(s, 'queue.list')).items).toEqual([]);
     expect(rec.of('queue.changed').at(-1)).toEqual({ paused: false, runningId: null, items: [] });
+
+    // VRAM samples are relayed, with the engine host tracked; the job's peak RAM went into its history row.
+    const samples = rec.of('vram.sample');
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.at(-1)!.gpuStatus).toBe('unavailable');
+    expect(samples.some((v) => v.processes.some((p) => p.pid === hostPid && p.label === 'engine host'))).toBe(true);
+    const entryA = await call(s, 'history.get', { id: doneA.generationId });
+    expect(entryA!.peakRam).toBeGreaterThan(10 * 1024 * 1024);
+
+    // Devices are probed in the (warm) host: the CPU provider loads everywhere; no GPU here is a notice.
+    const devices = await call(s, 'devices.get');
+    expect(devices.providers.find((p) => p.name === 'cpu')).toMatchObject({ available: true });
+    expect(devices.gpuQuery.ok).toBe(false);
+    expect(s.hostPid).toBe(hostPid);
   });
 });

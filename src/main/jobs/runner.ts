@@ -23,6 +23,8 @@ export type Emit = <E extends EventChannel>(channel: E, payload: EventPayload<E>
 /** What the runner needs of the VRAM monitor (system/vramMonitor.ts): samples for per-job peaks. */
 export interface SampleSource {
   latest(): VramSample | undefined;
+  /** A fresh sample (RSS now, latest GPU data): brackets jobs shorter than the sampling interval. */
+  snapshot?(): Promise<VramSample>;
   on(e: 'sample', l: (s: VramSample) => void): unknown;
   off(e: 'sample', l: (s: VramSample) => void): unknown;
 }
@@ -193,10 +195,13 @@ export class QueueRunner {
     this.running = r;
     this.o.store.queue.setState(job.id, 'running');
     this.changed();
-    this.peaks.begin(job.id, {}, this.o.monitor?.latest());
+    const sample = () => (this.o.monitor?.snapshot ? this.o.monitor.snapshot().catch(() => this.o.monitor?.latest()) : Promise.resolve(this.o.monitor?.latest()));
+    this.peaks.begin(job.id, {}, await sample());
     try {
       if (!modelDir) throw new StudioError('ModelIncomplete', 'No model folder is set.', 'Choose the model folder in Settings, then retry the job.');
       const cc = await this.o.computeCapability?.().catch(() => undefined);
+      // A cancel that came while the job was being prepared: the host never sees an already-aborted signal.
+      if (r.controller.signal.aborted) throw new StudioError('Cancelled', 'Generation cancelled before it started.');
       const result = await this.o.supervisor.run(
         {
           modelDir,
@@ -216,7 +221,7 @@ export class QueueRunner {
           onWarning: (message) => this.o.emit('generation.notice', { jobId: job.id, level: 'warning', message }),
         },
       );
-      const memory = historyMemoryFigures(this.peaks.end(job.id, this.o.monitor?.latest()));
+      const memory = historyMemoryFigures(this.peaks.end(job.id, await sample()));
       const saved = await persistResult(this.o.store, job.request, result, modelDir, { jobId: job.id, ...memory });
       this.o.emit('generation.finished', {
         jobId: job.id,
@@ -229,7 +234,7 @@ export class QueueRunner {
       });
       this.o.emit('history.added', { generationId: saved.generationId, entry: this.o.store.get(saved.generationId) ?? null });
     } catch (e) {
-      const memory = historyMemoryFigures(this.peaks.end(job.id, this.o.monitor?.latest()));
+      const memory = historyMemoryFigures(this.peaks.end(job.id, await sample()));
       if (this.stopping) {
         // Quitting mid-job: the job is not a failure; it stays queued as interrupted for a retry.
         this.o.store.queue.setState(job.id, 'interrupted');

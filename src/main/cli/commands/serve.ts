@@ -40,6 +40,25 @@ export async function runServe(o: ServeCliOptions, signals: NodeJS.Signals[] = [
   const modelDir = o.model ? resolve(o.model) : undefined;
   if (modelDir) resolveModelFolder(modelDir); // fail fast (exit 2) on a missing or broken model folder
   const dataDir = o.dataDir ? resolve(o.dataDir) : defaultDataDir();
+  // Listen before anything starts: a signal at any point from here on gets the clean shutdown.
+  let stop = () => undefined as void;
+  const stopRequested = new Promise<void>((done) => (stop = done));
+  let requested = false;
+  const onSignal = () => {
+    if (requested) process.exit(130); // a second Ctrl+C does not wait for the clean shutdown
+    requested = true;
+    stop();
+  };
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    await serveUntil(stopRequested, { ...o, port, dataDir, ...(modelDir ? { modelDir } : {}) });
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+}
+
+async function serveUntil(stopRequested: Promise<void>, o: { host: string; port: number; allowRemote?: boolean; dataDir: string; modelDir?: string }): Promise<void> {
+  const { dataDir, modelDir, port } = o;
   const rendererDir = join(projectRoot(), 'out', 'renderer');
   const built = existsSync(join(rendererDir, 'index.html'));
   if (!built) process.stderr.write(`warning: the UI is not built (${rendererDir} has no index.html); serving the API only. Run \`npx electron-vite build\`.\n`);
@@ -57,13 +76,7 @@ export async function runServe(o: ServeCliOptions, signals: NodeJS.Signals[] = [
   for (const n of service.settingsNotices) process.stderr.write(`notice: ${n}\n`);
   process.stdout.write(`Serving at ${handle.url}\n`);
   process.stderr.write(`data dir: ${dataDir}\n`);
-  await new Promise<void>((done) => {
-    const stop = () => {
-      for (const s of signals) process.off(s, stop);
-      done();
-    };
-    for (const s of signals) process.on(s, stop);
-  });
+  await stopRequested;
   process.stderr.write('stopping…\n');
   await handle.close();
   await service.shutdown();

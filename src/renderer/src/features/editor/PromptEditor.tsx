@@ -63,6 +63,7 @@ export function PromptEditor() {
       accessibilitySupport: 'auto',
     });
     editorRef.current = editor;
+    mounted = editor;
     let applying = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -123,6 +124,7 @@ export function PromptEditor() {
       editor.dispose();
       model.dispose();
       editorRef.current = null;
+      if (mounted === editor) mounted = null;
     };
   }, []);
 
@@ -133,8 +135,9 @@ export function PromptEditor() {
   return <div ref={host} className="prompt-editor" data-testid="prompt-editor" />;
 }
 
+let mounted: monaco.editor.IStandaloneCodeEditor | null = null;
+
 /** Focuses the prompt editor (keyboard shortcut target). */
 export function focusPromptEditor(): void {
-  const el = document.querySelector<HTMLTextAreaElement>('.prompt-editor textarea');
-  el?.focus();
+  mounted?.focus();
 }

@@ -1,0 +1,239 @@
+/**
+ * e2e (issue 9): the studio UI in headless Chromium against `newbie-studio serve` with the tiny model and a temporary
+ * data dir. A new user's path: compose two characters → the XML appears in the editor → Generate → progress → the
+ * image in the gallery → detail → Re-run → identical image bytes → search finds it → serve restarted → history still
+ * there; then the editor's language features. Screenshots of the main states go to test-results/e2e/.
+ * The page must log no console errors.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { cleanupTinyModels, fixtureTempDir, tinyModel } from '../fixtures/tinyModel';
+import { e2eUnavailable, launchChromium, shot, startServe, watchConsole, type ServeProcess } from './harness';
+
+const unavailable = e2eUnavailable();
+const inCi = process.env['CI'] === 'true';
+const VIEWPORT = { width: 1440, height: 900 };
+
+/** Text of the editor's rendered lines (Monaco renders spaces as U+00A0). */
+const editorText = (page: Page) => page.locator('.prompt-editor .view-lines').innerText().then((t) => t.replace(/\u00a0/g, ' '));
+
+const galleryImages = (page: Page) => page.getByRole('region', { name: 'Gallery' }).getByRole('list', { name: 'Images' }).getByRole('img');
+
+async function sha256Of(page: Page, origin: string, src: string): Promise<string> {
+  const res = await page.request.get(new URL(src, origin).toString());
+  expect(res.status()).toBe(200);
+  return createHash('sha256').update(await res.body()).digest('hex');
+}
+
+async function openDetailOf(page: Page, index: number): Promise<{ src: string; seed: string }> {
+  await galleryImages(page).nth(index).click();
+  const dialog = page.getByRole('dialog', { name: 'Generation details' });
+  const img = dialog.getByRole('img', { name: /^Generated image, seed \d+/ });
+  await img.waitFor();
+  const alt = (await img.getAttribute('alt')) ?? '';
+  return { src: (await img.getAttribute('src')) ?? '', seed: /seed (\d+)/.exec(alt)?.[1] ?? '' };
+}
+
+describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', () => {
+  let browser: Browser;
+  let serve: ServeProcess;
+  let modelDir: string;
+  let dataDir: string;
+  let firstSeed = '';
+
+  beforeAll(async () => {
+    if (unavailable) throw new Error(`e2e cannot run: ${unavailable}`);
+    modelDir = tinyModel();
+    dataDir = fixtureTempDir('e2e-data');
+    serve = await startServe(modelDir, dataDir);
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    cleanupTinyModels();
+  }, 60_000);
+
+  it('composes two characters, generates, shows the image, re-runs it bit for bit and finds it by search', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const problems = watchConsole(page);
+    await page.goto(serve.url);
+    await page.getByRole('textbox', { name: 'Prompt', exact: true }).waitFor();
+    await page.getByRole('meter', { name: 'VRAM' }).waitFor();
+    await page.getByText('Auto → CPU').waitFor();
+    await shot(page, '01-start');
+
+    // Compose: the starter prompt has character 1; fill it, add character 2.
+    const composer = page.getByRole('region', { name: 'Composer' });
+    const c1 = composer.getByRole('region', { name: 'Character 1' });
+    await c1.getByLabel('Name').fill('hatsune_miku');
+    await c1.getByLabel('Appearance').fill('aqua_hair, twintails');
+    await c1.getByRole('radio', { name: 'center left' }).click();
+    await composer.getByRole('button', { name: 'Add character' }).click();
+    const c2 = composer.getByRole('region', { name: 'Character 2' });
+    await c2.getByLabel('Name').fill('kagamine_rin');
+    await c2.getByLabel('Clothing').fill('sailor_collar, shorts');
+    await c2.getByLabel('Expression').fill('grin');
+    await c2.getByRole('radio', { name: 'center right' }).click();
+    await expect.poll(() => composer.getByRole('region', { name: 'General tags' }).getByLabel('Count').inputValue()).toBe('2girls, multiple_girls');
+
+    const xml = await editorText(page);
+    expect(xml).toContain('<n>hatsune_miku</n>');
+    expect(xml).toContain('<position>center_left</position>');
+    expect(xml).toContain('<character_2>');
+    expect(xml).toContain('<n>kagamine_rin</n>');
+    await expect.poll(() => page.getByRole('status', { name: 'Prompt mode' }).innerText()).toBe('XML');
+    await shot(page, '02-composed');
+
+    // Generate a small image and watch it run.
+    const gen = page.getByRole('region', { name: 'Generate' });
+    await gen.getByLabel('Width').fill('128');
+    await gen.getByLabel('Height').fill('128');
+    await gen.getByLabel('Steps').fill('4');
+    await gen.getByRole('button', { name: 'Generate' }).click();
+    const progress = await page.waitForFunction(
+      () => {
+        const bar = document.querySelector('[role="progressbar"]');
+        return bar && Number(bar.getAttribute('aria-valuenow')) >= 1 ? bar.getAttribute('aria-valuetext') : null;
+      },
+      undefined,
+      { polling: 'raf', timeout: 60_000 },
+    );
+    expect(await progress.jsonValue()).toMatch(/^Step [1-4] of 4/);
+    await shot(page, '03-running');
+
+    await galleryImages(page).first().waitFor({ timeout: 60_000 });
+    await expect.poll(() => galleryImages(page).count()).toBe(1);
+    await shot(page, '04-gallery');
+
+    // Detail: the prompt as generated, the image bytes.
+    const original = await openDetailOf(page, 0);
+    firstSeed = original.seed;
+    const dialog = page.getByRole('dialog', { name: 'Generation details' });
+    const shownXml = await dialog.getByLabel('Prompt XML').innerText();
+    expect(shownXml).toContain('<n>kagamine_rin</n>');
+    expect(shownXml).toContain('<count>2girls, multiple_girls</count>');
+    const hashA = await sha256Of(page, serve.origin, original.src);
+    expect(await dialog.getByRole('definition').filter({ hasText: /^[0-9a-f]{64}$/ }).innerText()).toBe(hashA);
+    await shot(page, '05-detail');
+
+    // Re-run: same request and seed → a second generation with identical PNG bytes.
+    await dialog.getByRole('button', { name: 'Re-run', exact: true }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => galleryImages(page).count(), { timeout: 60_000 }).toBe(2);
+    const rerun = await openDetailOf(page, 0);
+    expect(rerun.src).not.toBe(original.src);
+    expect(rerun.seed).toBe(original.seed);
+    expect(await sha256Of(page, serve.origin, rerun.src)).toBe(hashA);
+    expect(await dialog.getByText(/re-run of /).count()).toBe(1);
+
+    // Compare the two: same prompt, same parameters.
+    await dialog.getByRole('button', { name: 'Compare' }).click();
+    await galleryImages(page).nth(1).click();
+    const compare = page.getByRole('dialog', { name: 'Compare generations' });
+    const seedRow = compare.getByRole('table', { name: 'Parameter differences' }).getByRole('row', { name: /^Seed/ });
+    await expect.poll(() => seedRow.innerText()).toMatch(new RegExp(`Seed\\s+${original.seed}\\s+${original.seed}`));
+    await shot(page, '06-compare');
+    await page.keyboard.press('Escape');
+
+    // Search (FTS) finds both by a character tag, nothing for an absent tag.
+    const search = page.getByRole('searchbox', { name: 'Search history' });
+    await search.fill('kagamine_rin');
+    await expect.poll(() => galleryImages(page).count()).toBe(2);
+    await search.fill('no_such_tag_at_all');
+    await expect.poll(() => galleryImages(page).count()).toBe(0);
+    await search.fill('');
+    await expect.poll(() => galleryImages(page).count()).toBe(2);
+
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('keeps the history when serve restarts', async () => {
+    expect(firstSeed).not.toBe('');
+    expect(await serve.stop()).toBe(0);
+    serve = await startServe(modelDir, dataDir);
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const problems = watchConsole(page);
+    await page.goto(serve.url);
+    await expect.poll(() => galleryImages(page).count(), { timeout: 30_000 }).toBe(2);
+    const alts = await galleryImages(page).evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt') ?? ''));
+    expect(alts.every((a) => a.startsWith(`Seed ${firstSeed},`))).toBe(true);
+    const detail = await openDetailOf(page, 1);
+    expect(detail.seed).toBe(firstSeed);
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('dialog img[alt^="Generated image"]');
+      return img !== null && img.complete && img.naturalWidth === 128;
+    });
+    await shot(page, '07-after-restart');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('completes tag names for the cursor’s block, danbooru tags with counts, and fixes spaces in tags', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const problems = watchConsole(page);
+    await page.goto(serve.url);
+    const editor = page.getByRole('textbox', { name: 'Prompt', exact: true });
+    await editor.waitFor();
+    await page.locator('.prompt-editor .view-lines').click();
+    const suggestions = page.locator('.suggest-widget .monaco-list-row');
+    const labels = () => suggestions.evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+
+    // Starter prompt: line 1 <character_1>. A new line inside the block, `<` → character fields only.
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('<');
+    await suggestions.first().waitFor();
+    const inCharacter = (await labels()).join('\n');
+    expect(inCharacter).toMatch(/appearance/);
+    expect(inCharacter).not.toMatch(/\bcount\b/);
+    await shot(page, '08-completion-fields');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+z');
+
+    // Inside <general_tags>: scene fields only.
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('<');
+    await suggestions.first().waitFor();
+    const inGeneral = (await labels()).join('\n');
+    expect(inGeneral).toMatch(/\bcount\b/);
+    expect(inGeneral).not.toMatch(/appearance/);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+z');
+
+    // A value: danbooru tags ranked by posts, with category and count.
+    await page.keyboard.press('Control+Home');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('End');
+    for (let i = 0; i < '</appearance>'.length; i++) await page.keyboard.press('ArrowLeft');
+    await page.keyboard.type('long_h');
+    await suggestions.first().waitFor();
+    const tagRows = await labels();
+    expect(tagRows[0]).toMatch(/long_hair/);
+    expect(tagRows[0]).toMatch(/general · \d+(\.\d)?[kM]/);
+    await shot(page, '09-completion-danbooru');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => editorText(page)).toContain('<appearance>long_hair</appearance>');
+
+    // Spaces instead of underscores: the quick fix rewrites the tag.
+    await page.keyboard.type(', blue hair');
+    await page.locator('.prompt-editor .squiggly-warning').first().waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget').getByText('Replace with `blue_hair`');
+    await fix.waitFor();
+    await fix.click();
+    await expect.poll(() => editorText(page)).toContain('<appearance>long_hair, blue_hair</appearance>');
+
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
