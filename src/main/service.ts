@@ -31,6 +31,15 @@ import { SettingsStore } from './settings';
 import { cudaDevice0, detectDevices, VramMonitor, type DetectOptions } from './system';
 import { loadTagIndex } from './tags';
 
+/** Runs a listener; a failing one (a closed window, a dropped socket) must not stop the queue that emitted. */
+function guarded(channel: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    console.error(`newbie-studio: a ${channel} listener failed:`, e);
+  }
+}
+
 /** Typed fan-out of the contract's events; the adapters subscribe with `onAny`. */
 export class StudioEvents {
   private readonly ee = new EventEmitter();
@@ -44,16 +53,18 @@ export class StudioEvents {
     this.ee.emit('*', channel, payload);
   }
 
-  /** Listens to one channel; returns the unsubscribe function. */
+  /** Listens to one channel; returns the unsubscribe function. A listener that throws is logged, never the emitter's problem. */
   on<E extends EventChannel>(channel: E, listener: (payload: EventPayload<E>) => void): () => void {
-    this.ee.on(channel, listener);
-    return () => void this.ee.off(channel, listener);
+    const safe = (payload: EventPayload<E>) => guarded(channel, () => listener(payload));
+    this.ee.on(channel, safe);
+    return () => void this.ee.off(channel, safe);
   }
 
   /** Listens to every channel (adapters forward them all); returns the unsubscribe function. */
   onAny(listener: (channel: EventChannel, payload: unknown) => void): () => void {
-    this.ee.on('*', listener);
-    return () => void this.ee.off('*', listener);
+    const safe = (channel: EventChannel, payload: unknown) => guarded(channel, () => listener(channel, payload));
+    this.ee.on('*', safe);
+    return () => void this.ee.off('*', safe);
   }
 }
 
@@ -235,7 +246,8 @@ export class StudioService {
 
   private async importFiles(p: InvokePayload<'history.import'>): Promise<ImportOutcome[]> {
     const outcomes: ImportOutcome[] = [];
-    const tmp = join(this.dataDir, 'logs', `.import-${randomBytes(6).toString('hex')}`);
+    // Same volume as images/ (the importer copies from here), outside the folders that reconcile scans.
+    const tmp = join(this.dataDir, `.import-${randomBytes(6).toString('hex')}`);
     try {
       for (const f of p.files) {
         // Only the last path component of the name: never a way out of the temp folder.

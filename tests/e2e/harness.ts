@@ -29,9 +29,13 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts serve and resolves once it printed `Serving at <url>`. @throws when it exits or stays silent for 60 s. */
-export function startServe(modelDir: string, dataDir: string): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'newbie-studio.js'), 'serve', '--model', modelDir, '--data-dir', dataDir, '--port', '0'], {
+/**
+ * Starts serve on a free port (with `--model` unless null) and resolves once it printed `Serving at <url>`.
+ * @throws when it exits or stays silent for 60 s.
+ */
+export function startServe(modelDir: string | null, dataDir: string): Promise<ServeProcess> {
+  const model = modelDir === null ? [] : ['--model', modelDir];
+  const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'newbie-studio.js'), 'serve', ...model, '--data-dir', dataDir, '--port', '0'], {
     cwd: projectRoot(),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NEWBIE_STUDIO_DATA_DIR: dataDir },

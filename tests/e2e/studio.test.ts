@@ -112,7 +112,7 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     const original = await openDetailOf(page, 0);
     firstSeed = original.seed;
     const dialog = page.getByRole('dialog', { name: 'Generation details' });
-    const shownXml = await dialog.getByLabel('Prompt XML').innerText();
+    const shownXml = (await dialog.getByLabel('Prompt XML').innerText()).replace(/\u00a0/g, ' ');
     expect(shownXml).toContain('<n>kagamine_rin</n>');
     expect(shownXml).toContain('<count>2girls, multiple_girls</count>');
     const hashA = await sha256Of(page, serve.origin, original.src);
@@ -151,7 +151,7 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     await page.close();
   }, 180_000);
 
-  it('keeps the history when serve restarts', async () => {
+  it('keeps the history when serve restarts, and restores a dropped PNG into the editor', async () => {
     expect(firstSeed).not.toBe('');
     expect(await serve.stop()).toBe(0);
     serve = await startServe(modelDir, dataDir);
@@ -168,6 +168,21 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
       return img !== null && img.complete && img.naturalWidth === 128;
     });
     await shot(page, '07-after-restart');
+    await page.keyboard.press('Escape');
+
+    // Drag and drop our PNG onto the window: its prompt and parameters come back into the editor and panel.
+    expect(await editorText(page)).not.toContain('kagamine_rin');
+    await page.evaluate(async (src) => {
+      const blob = await (await fetch(src)).blob();
+      const data = new DataTransfer();
+      data.items.add(new File([blob], 'dropped.png', { type: 'image/png' }));
+      for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, detail.src);
+    await expect.poll(() => editorText(page)).toContain('<n>kagamine_rin</n>');
+    const gen = page.getByRole('region', { name: 'Generate' });
+    await expect.poll(() => gen.getByRole('textbox', { name: 'Seed' }).inputValue()).toBe(firstSeed);
+    expect(await gen.getByLabel('Width').inputValue()).toBe('128');
+    expect(await gen.getByLabel('Steps').inputValue()).toBe('4');
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);

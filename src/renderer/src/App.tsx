@@ -14,7 +14,7 @@ import { GeneratePanel } from './features/generate/GeneratePanel';
 import { QueuePanel } from './features/queue/QueuePanel';
 import { SettingsDialog } from './features/settings/SettingsDialog';
 import { StatusBar } from './features/status/StatusBar';
-import { generate } from './state/actions';
+import { chooseTheme, generate } from './state/actions';
 import { useStudio } from './state/studioStore';
 import { useServiceSync } from './state/sync';
 
@@ -67,7 +67,7 @@ export function App() {
           <button
             type="button"
             aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
-            onClick={() => useStudio.getState().setTheme(theme === 'dark' ? 'light' : 'dark')}
+            onClick={() => chooseTheme(theme === 'dark' ? 'light' : 'dark')}
           >
             {theme === 'dark' ? '☀' : '☾'}
           </button>

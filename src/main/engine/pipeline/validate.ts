@@ -28,7 +28,7 @@ export function validateRequest(r: GenerationRequest): void {
   if (r.sampler !== 'euler' && r.sampler !== 'midpoint') bad(`sampler ${String(r.sampler)} must be euler or midpoint.`);
   if (!Number.isInteger(r.batch) || r.batch < 1 || r.batch > 64) bad(`batch ${r.batch} must be an integer from 1 to 64.`);
   if (!Number.isSafeInteger(r.seed) || r.seed < 0) bad(`seed ${r.seed} must be an integer from 0 to ${MAX_SEED}.`);
-  if (r.seed + r.batch - 1 > MAX_SEED) bad(`seed ${r.seed} + batch ${r.batch} passes the largest seed ${MAX_SEED}.`);
+  if (r.seed > MAX_SEED - (r.batch - 1)) bad(`seed ${r.seed} + batch ${r.batch} passes the largest seed ${MAX_SEED}.`);
   if (typeof r.prompt !== 'string' || r.prompt.trim() === '') bad('The prompt is empty.');
   if (typeof r.negativePrompt !== 'string') bad('The negative prompt must be text.');
   if (!['auto', 'bf16', 'fp16', 'fp32'].includes(r.precision)) bad(`precision ${String(r.precision)} must be auto, bf16, fp16 or fp32.`);

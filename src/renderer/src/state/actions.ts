@@ -8,7 +8,7 @@ import { call } from '../lib/invoke';
 import { sideProblem } from '../features/generate/resolutions';
 import { seedBatchProblem } from '../features/generate/seed';
 import { notifyError, notifyInfo, useNotices } from './notices';
-import { draftOf, useStudio } from './studioStore';
+import { draftOf, useStudio, type Theme } from './studioStore';
 
 /** Problems with the current parameters that the user must fix before generating (empty when fine). */
 export function paramProblems(): string[] {
@@ -65,4 +65,10 @@ export function rerunDraft(
     parentId,
     ...(r.memoryPolicy !== undefined && { memoryPolicy: r.memoryPolicy }),
   };
+}
+
+/** Switches the theme now and saves it in the settings' `ui.theme` (restored on the next start). */
+export function chooseTheme(theme: Theme): void {
+  useStudio.getState().setTheme(theme);
+  call('settings.set', { ui: { theme } }).catch((e) => notifyError(e, 'Theme not saved'));
 }

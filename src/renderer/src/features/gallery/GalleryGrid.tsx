@@ -102,6 +102,7 @@ export function GalleryGrid() {
         role="list"
         aria-label="Images"
         className="gallery-rows"
+        data-count={items.length}
         style={{ height: virtualizer.getTotalSize() }}
       >
         {virtualRows.map((row) => (

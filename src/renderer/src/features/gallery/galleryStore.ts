@@ -8,7 +8,10 @@ import type { GalleryItem, GalleryQuery } from '../../../../shared/apiTypes';
 import { call } from '../../lib/invoke';
 import { notifyError } from '../../state/notices';
 
-export const PAGE_SIZE = 120;
+export const PAGE_SIZE = 200;
+
+/** Ids of the loaded tiles, so appending a page stays O(page) with 100k tiles loaded. */
+let loadedIds = new Set<number>();
 
 export interface GalleryFilters {
   search: string;
@@ -80,10 +83,12 @@ export const useGallery = create<GalleryState>((set, get) => ({
   },
   async reload() {
     const generation = get().generation + 1;
+    loadedIds = new Set();
     set({ generation, items: [], cursor: null, done: false, loading: true });
     try {
       const page = await fetchPage(queryOf(get().filters, null));
       if (get().generation !== generation) return;
+      loadedIds = new Set(page.items.map((i) => i.id));
       set({ items: page.items, cursor: page.nextCursor, done: page.nextCursor === null, loading: false });
     } catch (e) {
       if (get().generation !== generation) return;
@@ -117,17 +122,17 @@ export const useGallery = create<GalleryState>((set, get) => ({
     try {
       const page = await fetchPage(queryOf(get().filters, null, 60));
       if (get().generation !== generation) return;
-      set((st) => {
-        const have = new Set(st.items.map((i) => i.id));
-        const fresh = page.items.filter((i) => !have.has(i.id));
-        return fresh.length ? { items: [...fresh, ...st.items] } : st;
-      });
+      const fresh = page.items.filter((i) => !loadedIds.has(i.id));
+      if (fresh.length === 0) return;
+      for (const i of fresh) loadedIds.add(i.id);
+      set((st) => ({ items: fresh.concat(st.items) }));
     } catch (e) {
       notifyError(e, 'Could not refresh the history');
     }
   },
   remove(imageIds) {
     const gone = new Set(imageIds);
+    for (const id of imageIds) loadedIds.delete(id);
     set((s) => ({ items: s.items.filter((i) => !gone.has(i.id)) }));
   },
   patchItem(imageId, patch) {

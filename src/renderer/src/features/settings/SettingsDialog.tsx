@@ -7,7 +7,8 @@ import type { SettingsPatch } from '../../../../shared/api';
 import { Dialog } from '../../components/Dialog';
 import { call } from '../../lib/invoke';
 import { notifyError, notifyInfo } from '../../state/notices';
-import { useStudio, type Theme } from '../../state/studioStore';
+import { chooseTheme } from '../../state/actions';
+import { useStudio } from '../../state/studioStore';
 import { ModelSection } from './ModelSection';
 
 const save = (patch: SettingsPatch, what = 'Settings') =>
@@ -100,10 +101,6 @@ function DefaultsSection({ settings }: { settings: Settings }) {
 export function SettingsDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   const settings = useStudio((s) => s.settings);
   const theme = useStudio((s) => s.theme);
-  const setTheme = (t: Theme) => {
-    useStudio.getState().setTheme(t);
-    void call('settings.set', { ui: { theme: t } }).catch((e) => notifyError(e, 'Theme not saved'));
-  };
   return (
     <Dialog title="Settings" open={open} onClose={onClose} className="settings-dialog">
       {!settings ? (
@@ -126,7 +123,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose(): vo
             <div role="radiogroup" aria-label="Theme" className="row">
               {(['dark', 'light'] as const).map((t) => (
                 <label key={t} className="inline-field">
-                  <input type="radio" name="theme" checked={theme === t} onChange={() => setTheme(t)} />{' '}
+                  <input type="radio" name="theme" checked={theme === t} onChange={() => chooseTheme(t)} />{' '}
                   {t === 'dark' ? 'Dark' : 'Light'}
                 </label>
               ))}

@@ -1,0 +1,190 @@
+/**
+ * Benchmark (issue 9): the gallery's virtualized grid over 100,000 history entries, in headless Chromium against
+ * `newbie-studio serve`. Seeds a fresh data dir through src/main/history (one image per generation, every image
+ * with its own thumbnail URL: hard links to a few real 160 px WebP files, so the browser fetches and decodes real
+ * images), lets the gallery load every page by scrolling, then records a Chromium performance trace and
+ * requestAnimationFrame intervals while it (a) flings from the top to the bottom of all 100k entries and
+ * (b) scrolls at a browsing speed through the middle. Prints the longest frame against the 60 Hz frame budget.
+ *
+ * Run: npx electron-vite build && npx tsx bench/gallery.ts [--entries N] [--keep]
+ * The trace is written to test-results/gallery-trace.json (open it in chrome://tracing or Perfetto).
+ */
+import { linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Page } from 'playwright-core';
+import { DEFAULTS, type GenerationRequest } from '../src/shared/dto';
+import { HistoryStore } from '../src/main/history/store';
+import { insertGeneration, insertImage } from '../src/main/history/rows';
+import { projectRoot } from '../src/main/paths';
+import { launchChromium, startServe, e2eUnavailable } from '../tests/e2e/harness';
+
+const args = process.argv.slice(2);
+const N = args.includes('--entries') ? Number(args[args.indexOf('--entries') + 1]) : 100_000;
+const keep = args.includes('--keep');
+const FRAME_BUDGET_MS = 1000 / 60;
+const VIEWPORT = { width: 1440, height: 900 };
+const FLING_MS = 15_000;
+const BROWSE_MS = 6_000;
+const BROWSE_PX_PER_S = 2_400;
+const THUMB_VARIANTS = 32;
+
+const TAGS = ['long_hair', 'short_hair', 'smile', 'blue_eyes', 'school_uniform', 'twintails', 'serafuku', 'red_eyes', 'hat', 'skirt', 'night', 'city', 'rain'];
+
+/** Fills the history with N one-image generations, newest last; thumbnails are hard links to a few real WebPs. */
+async function seed(dataDir: string): Promise<void> {
+  const variants: string[] = [];
+  mkdirSync(join(dataDir, 'thumbnails', 'bench'), { recursive: true });
+  for (let v = 0; v < THUMB_VARIANTS; v++) {
+    const noise = Buffer.alloc(160 * 160 * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * (v + 7) * 2654435761) >>> 24;
+    const file = join(dataDir, 'thumbnails', 'bench', `variant-${v}.webp`);
+    writeFileSync(file, await sharp(noise, { raw: { width: 160, height: 160, channels: 3 } }).webp({ quality: 70 }).toBuffer());
+    variants.push(file);
+  }
+  const store = HistoryStore.open(dataDir);
+  const t0 = Date.UTC(2025, 0, 1);
+  const chunk = 5000;
+  for (let done = 0; done < N; done += chunk) {
+    store.db.transaction(() => {
+      for (let k = done; k < Math.min(N, done + chunk); k++) {
+        const uid = `${k.toString(16).padStart(8, '0')}-0000-7000-8000-000000000000`;
+        const request: GenerationRequest = {
+          ...DEFAULTS,
+          prompt: `<character_1>\n<n></n>\n<gender>1girl</gender>\n<appearance>${TAGS[k % TAGS.length]}, ${TAGS[(k * 7) % TAGS.length]}</appearance>\n</character_1>`,
+          negativePrompt: '',
+          seed: k,
+        };
+        const row = insertGeneration(store.db, { uid, createdAt: t0 + k * 1000, status: 'finished', source: 'studio', request, seed: k, provider: 'cpu' });
+        const thumb = `thumbnails/bench/${uid}-0.webp`;
+        insertImage(store.db, {
+          generationRow: row, index: 0, seed: k, path: `images/bench/${uid}-0.png`, thumbnailPath: thumb, width: 1024, height: 1024,
+          bytes: 1_000_000, sha256: uid.replace(/-/g, '').padEnd(64, '0'), createdAt: t0 + k * 1000, modelIdentity: null,
+        });
+        linkSync(variants[k % THUMB_VARIANTS], join(dataDir, thumb));
+      }
+    })();
+  }
+  store.close();
+}
+
+interface FrameStats {
+  frames: number;
+  longestMs: number;
+  p99Ms: number;
+  over: number;
+  longTasks: number;
+  longestTaskMs: number;
+  rendered: number;
+}
+
+/**
+ * In-page scroll loop (plain JS source: tsx would add helpers to a transpiled function that the page lacks).
+ * Scrolls `.gallery-scroll` linearly from `from` to `to` px over `ms` in requestAnimationFrame, recording frame
+ * intervals and long tasks (PerformanceObserver 'longtask').
+ */
+const SCROLL_RUN = `({ from, to, ms, budget }) => new Promise((done) => {
+  const el = document.querySelector('.gallery-scroll');
+  const start = from === 'top' ? 0 : from;
+  const end = to === 'bottom' ? el.scrollHeight - el.clientHeight : to;
+  const deltas = [];
+  const tasks = [];
+  const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => tasks.push(e.duration)));
+  obs.observe({ type: 'longtask', buffered: false });
+  let rendered = 0, t0 = 0, last = 0;
+  el.scrollTop = start;
+  function step(now) {
+    if (!t0) { t0 = now; last = now; } else { deltas.push(now - last); last = now; }
+    const f = Math.min(1, (now - t0) / ms);
+    el.scrollTop = start + (end - start) * f;
+    rendered = Math.max(rendered, el.querySelectorAll('.tile').length);
+    if (f < 1) { requestAnimationFrame(step); return; }
+    obs.disconnect();
+    const sorted = [...deltas].sort((a, b) => a - b);
+    done({
+      frames: deltas.length,
+      longestMs: sorted[sorted.length - 1] || 0,
+      p99Ms: sorted[Math.floor(sorted.length * 0.99)] || 0,
+      over: deltas.filter((d) => d > budget * 1.5).length,
+      longTasks: tasks.length,
+      longestTaskMs: Math.max(0, ...tasks),
+      rendered,
+    });
+  }
+  requestAnimationFrame(step);
+})`;
+
+function scrollRun(page: Page, from: number | 'top', to: number | 'bottom', ms: number): Promise<FrameStats> {
+  return page.evaluate(`(${SCROLL_RUN})(${JSON.stringify({ from, to, ms, budget: FRAME_BUDGET_MS })})`) as Promise<FrameStats>;
+}
+
+function report(name: string, s: FrameStats): void {
+  console.log(
+    `${name.padEnd(34)} frames ${String(s.frames).padStart(5)}  longest ${s.longestMs.toFixed(1).padStart(6)} ms  p99 ${s.p99Ms.toFixed(1).padStart(5)} ms  ` +
+      `dropped (>1.5 budget) ${s.over}  long tasks ${s.longTasks} (max ${s.longestTaskMs.toFixed(0)} ms)  tiles in DOM ≤ ${s.rendered}  ` +
+      `target longest ≤ ${FRAME_BUDGET_MS.toFixed(1)} ms  ratio ${(s.longestMs / FRAME_BUDGET_MS).toFixed(2)}`,
+  );
+}
+
+/** Longest renderer main-thread task in a Chromium trace (ms). */
+function longestTraceTask(trace: Buffer): number {
+  const events = (JSON.parse(trace.toString()) as { traceEvents: Array<{ name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } }> }).traceEvents;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  return Math.max(0, ...events.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.name === 'RunTask').map((e) => (e.dur ?? 0) / 1000));
+}
+
+async function main(): Promise<void> {
+  const unavailable = e2eUnavailable();
+  if (unavailable) throw new Error(unavailable);
+  const dataDir = mkdtempSync(join(tmpdir(), 'gallery-bench-'));
+  const t0 = performance.now();
+  await seed(dataDir);
+  console.log(`config: ${N} entries (1 image each, thumbnails = hard links to ${THUMB_VARIANTS} real 160 px WebPs), viewport ${VIEWPORT.width}×${VIEWPORT.height}, headless Chromium --disable-gpu, node ${process.version}`);
+  console.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${dataDir}`);
+  const serve = await startServe(null, dataDir);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(serve.url);
+    await page.locator('.gallery-scroll .tile').first().waitFor({ timeout: 60_000 });
+
+    // Let infinite scroll load every page: keep the view at the bottom until the list stops growing.
+    const tLoad = performance.now();
+    let loaded = 0;
+    for (let stable = 0; stable < 20; ) {
+      const n = Number(
+        await page.evaluate(
+          `(() => { const el = document.querySelector('.gallery-scroll'); el.scrollTop = el.scrollHeight; return document.querySelector('.gallery-rows').getAttribute('data-count'); })()`,
+        ),
+      );
+      stable = n === loaded ? stable + 1 : 0;
+      loaded = n;
+      await page.waitForTimeout(50);
+    }
+    console.log(`infinite scroll loaded ${loaded} entries in ${((performance.now() - tLoad) / 1000).toFixed(1)} s`);
+    if (loaded < N) console.log(`warning: only ${loaded} of ${N} entries loaded`);
+
+    mkdirSync(join(projectRoot(), 'test-results'), { recursive: true });
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel', 'disabled-by-default-devtools.timeline.frame'] });
+    report(`fling top → bottom (${FLING_MS / 1000} s)`, await scrollRun(page, 'top', 'bottom', FLING_MS));
+    const mid = Number(await page.evaluate(`document.querySelector('.gallery-scroll').scrollHeight / 2`));
+    report(`browse ${BROWSE_PX_PER_S} px/s (${BROWSE_MS / 1000} s)`, await scrollRun(page, mid, mid + (BROWSE_PX_PER_S * BROWSE_MS) / 1000, BROWSE_MS));
+    const trace = await browser.stopTracing();
+    const tracePath = join(projectRoot(), 'test-results', 'gallery-trace.json');
+    writeFileSync(tracePath, trace);
+    console.log(`trace: longest renderer main-thread task ${longestTraceTask(trace).toFixed(1)} ms (${tracePath})`);
+    if (errors.length) console.log(`page errors: ${errors.join('; ')}`);
+  } finally {
+    await browser.close();
+    await serve.stop();
+    if (!keep) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
