@@ -10,7 +10,7 @@
  * The trace is written to test-results/gallery-trace.json (open it in chrome://tracing or Perfetto).
  */
 import { linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
@@ -23,6 +23,8 @@ import { launchChromium, startServe, e2eUnavailable } from '../tests/e2e/harness
 const args = process.argv.slice(2);
 const N = args.includes('--entries') ? Number(args[args.indexOf('--entries') + 1]) : 100_000;
 const keep = args.includes('--keep');
+const withTrace = !args.includes('--no-trace');
+const withImages = !args.includes('--no-images');
 const FRAME_BUDGET_MS = 1000 / 60;
 const VIEWPORT = { width: 1440, height: 900 };
 const FLING_MS = 15_000;
@@ -30,7 +32,21 @@ const BROWSE_MS = 6_000;
 const BROWSE_PX_PER_S = 2_400;
 const THUMB_VARIANTS = 32;
 
-const TAGS = ['long_hair', 'short_hair', 'smile', 'blue_eyes', 'school_uniform', 'twintails', 'serafuku', 'red_eyes', 'hat', 'skirt', 'night', 'city', 'rain'];
+const TAGS = [
+  'long_hair',
+  'short_hair',
+  'smile',
+  'blue_eyes',
+  'school_uniform',
+  'twintails',
+  'serafuku',
+  'red_eyes',
+  'hat',
+  'skirt',
+  'night',
+  'city',
+  'rain',
+];
 
 /** Fills the history with N one-image generations, newest last; thumbnails are hard links to a few real WebPs. */
 async function seed(dataDir: string): Promise<void> {
@@ -40,7 +56,12 @@ async function seed(dataDir: string): Promise<void> {
     const noise = Buffer.alloc(160 * 160 * 3);
     for (let i = 0; i < noise.length; i++) noise[i] = (i * (v + 7) * 2654435761) >>> 24;
     const file = join(dataDir, 'thumbnails', 'bench', `variant-${v}.webp`);
-    writeFileSync(file, await sharp(noise, { raw: { width: 160, height: 160, channels: 3 } }).webp({ quality: 70 }).toBuffer());
+    writeFileSync(
+      file,
+      await sharp(noise, { raw: { width: 160, height: 160, channels: 3 } })
+        .webp({ quality: 70 })
+        .toBuffer(),
+    );
     variants.push(file);
   }
   const store = HistoryStore.open(dataDir);
@@ -56,11 +77,28 @@ async function seed(dataDir: string): Promise<void> {
           negativePrompt: '',
           seed: k,
         };
-        const row = insertGeneration(store.db, { uid, createdAt: t0 + k * 1000, status: 'finished', source: 'studio', request, seed: k, provider: 'cpu' });
+        const row = insertGeneration(store.db, {
+          uid,
+          createdAt: t0 + k * 1000,
+          status: 'finished',
+          source: 'studio',
+          request,
+          seed: k,
+          provider: 'cpu',
+        });
         const thumb = `thumbnails/bench/${uid}-0.webp`;
         insertImage(store.db, {
-          generationRow: row, index: 0, seed: k, path: `images/bench/${uid}-0.png`, thumbnailPath: thumb, width: 1024, height: 1024,
-          bytes: 1_000_000, sha256: uid.replace(/-/g, '').padEnd(64, '0'), createdAt: t0 + k * 1000, modelIdentity: null,
+          generationRow: row,
+          index: 0,
+          seed: k,
+          path: `images/bench/${uid}-0.png`,
+          thumbnailPath: thumb,
+          width: 1024,
+          height: 1024,
+          bytes: 1_000_000,
+          sha256: uid.replace(/-/g, '').padEnd(64, '0'),
+          createdAt: t0 + k * 1000,
+          modelIdentity: null,
         });
         linkSync(variants[k % THUMB_VARIANTS], join(dataDir, thumb));
       }
@@ -98,7 +136,7 @@ const SCROLL_RUN = `({ from, to, ms, budget }) => new Promise((done) => {
     if (!t0) { t0 = now; last = now; } else { deltas.push(now - last); last = now; }
     const f = Math.min(1, (now - t0) / ms);
     el.scrollTop = start + (end - start) * f;
-    rendered = Math.max(rendered, el.querySelectorAll('.tile').length);
+    if (deltas.length % 60 === 0) rendered = Math.max(rendered, el.querySelectorAll('.tile').length);
     if (f < 1) { requestAnimationFrame(step); return; }
     obs.disconnect();
     const sorted = [...deltas].sort((a, b) => a - b);
@@ -116,7 +154,9 @@ const SCROLL_RUN = `({ from, to, ms, budget }) => new Promise((done) => {
 })`;
 
 function scrollRun(page: Page, from: number | 'top', to: number | 'bottom', ms: number): Promise<FrameStats> {
-  return page.evaluate(`(${SCROLL_RUN})(${JSON.stringify({ from, to, ms, budget: FRAME_BUDGET_MS })})`) as Promise<FrameStats>;
+  return page.evaluate(
+    `(${SCROLL_RUN})(${JSON.stringify({ from, to, ms, budget: FRAME_BUDGET_MS })})`,
+  ) as Promise<FrameStats>;
 }
 
 function report(name: string, s: FrameStats): void {
@@ -129,9 +169,25 @@ function report(name: string, s: FrameStats): void {
 
 /** Longest renderer main-thread task in a Chromium trace (ms). */
 function longestTraceTask(trace: Buffer): number {
-  const events = (JSON.parse(trace.toString()) as { traceEvents: Array<{ name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } }> }).traceEvents;
+  const events = (
+    JSON.parse(trace.toString()) as {
+      traceEvents: Array<{
+        name: string;
+        ph: string;
+        dur?: number;
+        tid: number;
+        pid: number;
+        args?: { name?: string };
+      }>;
+    }
+  ).traceEvents;
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  return Math.max(0, ...events.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.name === 'RunTask').map((e) => (e.dur ?? 0) / 1000));
+  return Math.max(
+    0,
+    ...events
+      .filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.name === 'RunTask')
+      .map((e) => (e.dur ?? 0) / 1000),
+  );
 }
 
 async function main(): Promise<void> {
@@ -140,7 +196,9 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gallery-bench-'));
   const t0 = performance.now();
   await seed(dataDir);
-  console.log(`config: ${N} entries (1 image each, thumbnails = hard links to ${THUMB_VARIANTS} real 160 px WebPs), viewport ${VIEWPORT.width}×${VIEWPORT.height}, headless Chromium --disable-gpu, node ${process.version}`);
+  console.log(
+    `config: ${N} entries${withImages ? '' : ' (thumbnails not served: --no-images)'}${withTrace ? ', Chromium trace on' : ''} (1 image each, thumbnails = hard links to ${THUMB_VARIANTS} real 160 px WebPs), viewport ${VIEWPORT.width}×${VIEWPORT.height}, headless Chromium --disable-gpu, node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} (other processes share the CPU: frame times include their contention)`,
+  );
   console.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${dataDir}`);
   const serve = await startServe(null, dataDir);
   const browser = await launchChromium();
@@ -148,13 +206,16 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: VIEWPORT });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // --no-images answers thumbnail requests with nothing: isolates the grid's own cost from image loading.
+    if (!withImages)
+      await page.route('**/studio-image/**', (route) => route.fulfill({ status: 204, body: '' }));
     await page.goto(serve.url);
     await page.locator('.gallery-scroll .tile').first().waitFor({ timeout: 60_000 });
 
     // Let infinite scroll load every page: keep the view at the bottom until the list stops growing.
     const tLoad = performance.now();
     let loaded = 0;
-    for (let stable = 0; stable < 20; ) {
+    for (let stable = 0; stable < 20;) {
       const n = Number(
         await page.evaluate(
           `(() => { const el = document.querySelector('.gallery-scroll'); el.scrollTop = el.scrollHeight; return document.querySelector('.gallery-rows').getAttribute('data-count'); })()`,
@@ -164,18 +225,30 @@ async function main(): Promise<void> {
       loaded = n;
       await page.waitForTimeout(50);
     }
-    console.log(`infinite scroll loaded ${loaded} entries in ${((performance.now() - tLoad) / 1000).toFixed(1)} s`);
+    console.log(
+      `infinite scroll loaded ${loaded} entries in ${((performance.now() - tLoad) / 1000).toFixed(1)} s`,
+    );
     if (loaded < N) console.log(`warning: only ${loaded} of ${N} entries loaded`);
 
     mkdirSync(join(projectRoot(), 'test-results'), { recursive: true });
-    await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel', 'disabled-by-default-devtools.timeline.frame'] });
+    if (withTrace)
+      await browser.startTracing(page, {
+        categories: ['devtools.timeline', 'toplevel', 'disabled-by-default-devtools.timeline.frame'],
+      });
     report(`fling top → bottom (${FLING_MS / 1000} s)`, await scrollRun(page, 'top', 'bottom', FLING_MS));
     const mid = Number(await page.evaluate(`document.querySelector('.gallery-scroll').scrollHeight / 2`));
-    report(`browse ${BROWSE_PX_PER_S} px/s (${BROWSE_MS / 1000} s)`, await scrollRun(page, mid, mid + (BROWSE_PX_PER_S * BROWSE_MS) / 1000, BROWSE_MS));
-    const trace = await browser.stopTracing();
-    const tracePath = join(projectRoot(), 'test-results', 'gallery-trace.json');
-    writeFileSync(tracePath, trace);
-    console.log(`trace: longest renderer main-thread task ${longestTraceTask(trace).toFixed(1)} ms (${tracePath})`);
+    report(
+      `browse ${BROWSE_PX_PER_S} px/s (${BROWSE_MS / 1000} s)`,
+      await scrollRun(page, mid, mid + (BROWSE_PX_PER_S * BROWSE_MS) / 1000, BROWSE_MS),
+    );
+    if (withTrace) {
+      const trace = await browser.stopTracing();
+      const tracePath = join(projectRoot(), 'test-results', 'gallery-trace.json');
+      writeFileSync(tracePath, trace);
+      console.log(
+        `trace: longest renderer main-thread task ${longestTraceTask(trace).toFixed(1)} ms (${tracePath})`,
+      );
+    }
     if (errors.length) console.log(`page errors: ${errors.join('; ')}`);
   } finally {
     await browser.close();

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StudioError } from '../shared/errors';
 import { forwardEvents, registerIpc, studioSenderCheck } from './ipc/adapter';
+import { electronFolderPicker } from './ipc/folderPicker';
 import { handleImageProtocol, registerImageScheme } from './ipc/imageProtocol';
 import { electronSqliteBinding, resolveDataDir } from './ipc/startup';
 import { utilityProcessSpawner } from './ipc/utilityHost';
@@ -44,7 +45,8 @@ function openService(): StudioService {
       'Start the app with `npm start` (its prestart step fetches it), or run `node scripts/prepare-electron-sqlite.mjs`.',
     );
   }
-  return StudioService.open({ dataDir, spawner: utilityProcessSpawner(utilityProcess), ...(nativeBinding ? { nativeBinding } : {}) });
+  const pickFolder = electronFolderPicker(dialog, () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]);
+  return StudioService.open({ dataDir, spawner: utilityProcessSpawner(utilityProcess), pickFolder, ...(nativeBinding ? { nativeBinding } : {}) });
 }
 
 async function start(): Promise<void> {

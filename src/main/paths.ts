@@ -2,9 +2,10 @@
  * Where things live, computed the same way in Electron, the CLI and tests (conventions.md §6-7).
  * Both `src/main/paths.ts` (tests, tsx) and `out/main/*.js` (built) sit two folders below the project root.
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { StudioError } from '../shared/errors';
 
 export const APP_NAME = 'NewBie Studio';
 
@@ -46,4 +47,36 @@ export function dataPaths(dataDir: string) {
     settings: join(dataDir, 'settings.json'),
     logs: join(dataDir, 'logs'),
   };
+}
+
+/**
+ * Makes sure `dir` is a folder this process can write, creating it and its parents (a first run has no data dir yet).
+ * Used for the data dir and `generate --out` before any work starts, so a bad folder fails fast with exit 2.
+ * @param what how the message names the folder ("data folder", "--out folder").
+ * @param hint what the person can do instead.
+ * @returns the absolute path.
+ * @throws StudioError InvalidRequest when a file is in the way, or the folder cannot be created or written.
+ */
+export function ensureWritableDir(
+  dir: string,
+  what = 'data folder',
+  hint = 'Pass --data-dir (or set NEWBIE_STUDIO_DATA_DIR) with a folder you can write.',
+): string {
+  const abs = resolve(dir);
+  const fail = (why: string) => new StudioError('InvalidRequest', `The ${what} ${abs} ${why}.`, hint);
+  try {
+    mkdirSync(abs, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw fail('is a file (or lies under one), not a folder');
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw fail('cannot be created (permission denied)');
+    throw fail(`cannot be created (${code ?? (e as Error).message})`);
+  }
+  if (!statSync(abs).isDirectory()) throw fail('is not a folder');
+  try {
+    accessSync(abs, constants.W_OK);
+  } catch (e) {
+    throw fail(`is not writable (${(e as NodeJS.ErrnoException).code ?? 'permission denied'})`);
+  }
+  return abs;
 }

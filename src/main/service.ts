@@ -26,6 +26,7 @@ import { HistoryStore } from './history/store';
 import { QueueRunner, type SampleSource } from './jobs/runner';
 import { EngineSupervisor } from './jobs/supervisor';
 import { checkModelFolder } from './models/check';
+import { ModelsService } from './modelsService';
 import { dataPaths } from './paths';
 import { SettingsStore } from './settings';
 import { cudaDevice0, detectDevices, VramMonitor, type DetectOptions } from './system';
@@ -89,6 +90,10 @@ export interface StudioServiceOptions {
   /** Options of device detection (nvidia-smi path, environment). */
   detect?: Omit<DetectOptions, 'probe'>;
   cancelGraceMs?: number;
+  /** Environment for the Hugging Face cache and downloads (HF_HOME, HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Native folder chooser for `models.pickFolder` (Electron's dialog); absent in serve mode (answers null). */
+  pickFolder?: () => Promise<string | null>;
 }
 
 type Handlers = { [C in InvokeChannel]: (payload: InvokePayload<C>) => Promise<InvokeResult<C>> | InvokeResult<C> };
@@ -103,6 +108,7 @@ export class StudioService {
   private devices: Promise<DeviceInfo> | undefined;
   private closed = false;
   private readonly detachMonitor: (() => void) | undefined;
+  private readonly models: ModelsService;
 
   private constructor(
     private readonly o: StudioServiceOptions,
@@ -122,6 +128,18 @@ export class StudioService {
       },
     });
     const emit = <E extends EventChannel>(c: E, p: EventPayload<E>) => this.events.emit(c, p);
+    this.models = new ModelsService({
+      dataDir: o.dataDir,
+      env: o.env ?? process.env,
+      emit,
+      setModelDir: async (dir) => {
+        const next = await this.settings.update({ modelDir: dir });
+        emit('settings.changed', next);
+        return next;
+      },
+      ...(o.modelDir ? { sessionModelDir: o.modelDir } : {}),
+      ...(o.pickFolder ? { pickFolder: o.pickFolder } : {}),
+    });
     this.runner = new QueueRunner({
       store,
       supervisor: this.supervisor,
@@ -192,6 +210,7 @@ export class StudioService {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.models.shutdown();
     await this.runner.shutdown();
     this.detachMonitor?.();
     await this.monitor?.stop();
@@ -324,5 +343,11 @@ export class StudioService {
       if (!dir) throw new StudioError('ModelIncomplete', 'No model folder is set.', 'Choose the model folder in Settings.');
       return checkModelFolder(resolve(dir));
     },
+    'models.find': () => this.models.find(),
+    'models.download': (p) => this.models.download(p),
+    'models.cancelDownload': (p) => this.models.cancelDownload(p),
+    'models.makeTiny': () => this.models.makeTiny(),
+    'models.use': (p) => this.models.use(p),
+    'models.pickFolder': () => this.models.pickFolder(),
   };
 }

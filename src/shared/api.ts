@@ -25,6 +25,7 @@ import type {
 import type { PromptCheck } from './prompt/types';
 import type { TagMatch } from './prompt/tagIndex';
 import type { GalleryItem, HistoryEntry, ImportOutcome, LineageNode, ModelCheckReport, Page, SavedImage } from './apiTypes';
+import type { HfCacheFindResult, ModelDownloadFinishedEvent, ModelDownloadProgressEvent, ModelDownloadStarted, ModelUseResult } from './modelTypes';
 
 export const INVOKE_CHANNELS = [
   'generation.enqueue',
@@ -50,6 +51,12 @@ export const INVOKE_CHANNELS = [
   'settings.get',
   'settings.set',
   'models.check',
+  'models.find',
+  'models.download',
+  'models.cancelDownload',
+  'models.makeTiny',
+  'models.use',
+  'models.pickFolder',
 ] as const;
 
 export const EVENT_CHANNELS = [
@@ -62,6 +69,8 @@ export const EVENT_CHANNELS = [
   'history.added',
   'settings.changed',
   'app.command',
+  'models.downloadProgress',
+  'models.downloadFinished',
 ] as const;
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
@@ -114,6 +123,15 @@ export interface InvokeResults {
   'settings.get': Settings;
   'settings.set': Settings;
   'models.check': ModelCheckReport;
+  'models.find': HfCacheFindResult;
+  'models.download': ModelDownloadStarted;
+  /** cancelled false: no running download has that id (it already ended). */
+  'models.cancelDownload': { downloadId: string; cancelled: boolean };
+  /** The tiny random model's folder (`<dataDir>/models/tiny-random`); not yet active (see models.use). */
+  'models.makeTiny': { dir: string };
+  'models.use': ModelUseResult;
+  /** The chosen folder; null when cancelled, and always null in serve mode (no native dialog there). */
+  'models.pickFolder': string | null;
 }
 export type InvokeResult<C extends InvokeChannel> = InvokeResults[C];
 
@@ -167,6 +185,8 @@ export interface EventPayloads {
   'history.added': HistoryAddedEvent;
   'settings.changed': Settings;
   'app.command': { command: AppCommand };
+  'models.downloadProgress': ModelDownloadProgressEvent;
+  'models.downloadFinished': ModelDownloadFinishedEvent;
 }
 export type EventPayload<E extends EventChannel> = EventPayloads[E];
 

@@ -100,6 +100,17 @@ export const settingsPatchSchema = z.strictObject({
 });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
+/** A Hugging Face repo id `org/name` (letters, digits, `.`, `_`, `-`; no `..`, so it is safe as a folder name). */
+const hubRepoId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/, 'expected a Hugging Face repo id such as org/name')
+  .refine((r) => !r.includes('..'), 'a repo id has no ".."');
+/** An http(s) URL: a hub or mirror endpoint. */
+const httpUrl = z
+  .string()
+  .max(2000)
+  .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'expected an http:// or https:// URL');
+
 const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
 const importFile = z.strictObject({
   name: z.string().min(1).max(255),
@@ -139,6 +150,23 @@ export const INVOKE_SCHEMAS = {
   'settings.set': settingsPatchSchema,
   /** Default folder: the one in the settings. */
   'models.check': z.union([none, z.strictObject({ dir: z.string().min(1).max(PATH_MAX).optional() })]),
+  'models.find': none,
+  /** Defaults: the official repo, `<dataDir>/models/<repo name>`, HF_TOKEN, HF_ENDPOINT. `activate`: use it when done. */
+  'models.download': z.union([
+    none,
+    z.strictObject({
+      repo: hubRepoId.optional(),
+      revision: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/).optional(),
+      dir: z.string().min(1).max(PATH_MAX).optional(),
+      token: z.string().min(1).max(1000).optional(),
+      endpoint: httpUrl.optional(),
+      activate: z.boolean().optional(),
+    }),
+  ]),
+  'models.cancelDownload': z.strictObject({ downloadId: id }),
+  'models.makeTiny': none,
+  'models.use': z.strictObject({ dir: z.string().min(1).max(PATH_MAX) }),
+  'models.pickFolder': none,
 } as const satisfies Record<InvokeChannel, z.ZodType>;
 
 /**

@@ -14,7 +14,8 @@ export const SHOTS_DIR = join(projectRoot(), 'test-results', 'e2e');
 
 /** Why the e2e suite cannot run here (no Chromium, no build), or null. In CI a reason is a failure, not a skip. */
 export function e2eUnavailable(): string | null {
-  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+  if (!existsSync(CHROMIUM))
+    return `Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
   for (const f of ['out/main/cli.js', 'out/renderer/index.html']) {
     if (!existsSync(join(projectRoot(), f))) return `${f} is missing: run \`npx electron-vite build\` first`;
   }
@@ -35,16 +36,23 @@ export interface ServeProcess {
  */
 export function startServe(modelDir: string | null, dataDir: string): Promise<ServeProcess> {
   const model = modelDir === null ? [] : ['--model', modelDir];
-  const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'newbie-studio.js'), 'serve', ...model, '--data-dir', dataDir, '--port', '0'], {
-    cwd: projectRoot(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NEWBIE_STUDIO_DATA_DIR: dataDir },
-  });
+  const child = spawn(
+    process.execPath,
+    [join(projectRoot(), 'bin', 'newbie-studio.js'), 'serve', ...model, '--data-dir', dataDir, '--port', '0'],
+    {
+      cwd: projectRoot(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NEWBIE_STUDIO_DATA_DIR: dataDir },
+    },
+  );
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL within 60 s.\nstderr:\n${err}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`serve printed no URL within 60 s.\nstderr:\n${err}`)),
+      60_000,
+    );
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`serve exited with ${code} before printing its URL.\nstderr:\n${err}`));
@@ -76,7 +84,14 @@ export function startServe(modelDir: string | null, dataDir: string): Promise<Se
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 

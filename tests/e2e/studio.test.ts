@@ -16,14 +16,21 @@ const inCi = process.env['CI'] === 'true';
 const VIEWPORT = { width: 1440, height: 900 };
 
 /** Text of the editor's rendered lines (Monaco renders spaces as U+00A0). */
-const editorText = (page: Page) => page.locator('.prompt-editor .view-lines').innerText().then((t) => t.replace(/\u00a0/g, ' '));
+const editorText = (page: Page) =>
+  page
+    .locator('.prompt-editor .view-lines')
+    .innerText()
+    .then((t) => t.replace(/\u00a0/g, ' '));
 
-const galleryImages = (page: Page) => page.getByRole('region', { name: 'Gallery' }).getByRole('list', { name: 'Images' }).getByRole('img');
+const galleryImages = (page: Page) =>
+  page.getByRole('region', { name: 'Gallery' }).getByRole('list', { name: 'Images' }).getByRole('img');
 
 async function sha256Of(page: Page, origin: string, src: string): Promise<string> {
   const res = await page.request.get(new URL(src, origin).toString());
   expect(res.status()).toBe(200);
-  return createHash('sha256').update(await res.body()).digest('hex');
+  return createHash('sha256')
+    .update(await res.body())
+    .digest('hex');
 }
 
 async function openDetailOf(page: Page, index: number): Promise<{ src: string; seed: string }> {
@@ -77,7 +84,9 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     await c2.getByLabel('Clothing').fill('sailor_collar, shorts');
     await c2.getByLabel('Expression').fill('grin');
     await c2.getByRole('radio', { name: 'center right' }).click();
-    await expect.poll(() => composer.getByRole('region', { name: 'General tags' }).getByLabel('Count').inputValue()).toBe('2girls, multiple_girls');
+    await expect
+      .poll(() => composer.getByRole('region', { name: 'General tags' }).getByLabel('Count').inputValue())
+      .toBe('2girls, multiple_girls');
 
     const xml = await editorText(page);
     expect(xml).toContain('<n>hatsune_miku</n>');
@@ -96,7 +105,9 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     const progress = await page.waitForFunction(
       () => {
         const bar = document.querySelector('[role="progressbar"]');
-        return bar && Number(bar.getAttribute('aria-valuenow')) >= 1 ? bar.getAttribute('aria-valuetext') : null;
+        return bar && Number(bar.getAttribute('aria-valuenow')) >= 1
+          ? bar.getAttribute('aria-valuetext')
+          : null;
       },
       undefined,
       { polling: 'raf', timeout: 60_000 },
@@ -116,7 +127,12 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     expect(shownXml).toContain('<n>kagamine_rin</n>');
     expect(shownXml).toContain('<count>2girls, multiple_girls</count>');
     const hashA = await sha256Of(page, serve.origin, original.src);
-    expect(await dialog.getByRole('definition').filter({ hasText: /^[0-9a-f]{64}$/ }).innerText()).toBe(hashA);
+    expect(
+      await dialog
+        .getByRole('definition')
+        .filter({ hasText: /^[0-9a-f]{64}$/ })
+        .innerText(),
+    ).toBe(hashA);
     await shot(page, '05-detail');
 
     // Re-run: same request and seed → a second generation with identical PNG bytes.
@@ -133,8 +149,12 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     await dialog.getByRole('button', { name: 'Compare' }).click();
     await galleryImages(page).nth(1).click();
     const compare = page.getByRole('dialog', { name: 'Compare generations' });
-    const seedRow = compare.getByRole('table', { name: 'Parameter differences' }).getByRole('row', { name: /^Seed/ });
-    await expect.poll(() => seedRow.innerText()).toMatch(new RegExp(`Seed\\s+${original.seed}\\s+${original.seed}`));
+    const seedRow = compare
+      .getByRole('table', { name: 'Parameter differences' })
+      .getByRole('row', { name: /^Seed/ });
+    await expect
+      .poll(() => seedRow.innerText())
+      .toMatch(new RegExp(`Seed\\s+${original.seed}\\s+${original.seed}`));
     await shot(page, '06-compare');
     await page.keyboard.press('Escape');
 
@@ -159,7 +179,9 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     const problems = watchConsole(page);
     await page.goto(serve.url);
     await expect.poll(() => galleryImages(page).count(), { timeout: 30_000 }).toBe(2);
-    const alts = await galleryImages(page).evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt') ?? ''));
+    const alts = await galleryImages(page).evaluateAll((imgs) =>
+      imgs.map((i) => i.getAttribute('alt') ?? ''),
+    );
     expect(alts.every((a) => a.startsWith(`Seed ${firstSeed},`))).toBe(true);
     const detail = await openDetailOf(page, 1);
     expect(detail.seed).toBe(firstSeed);
@@ -176,7 +198,10 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
       const blob = await (await fetch(src)).blob();
       const data = new DataTransfer();
       data.items.add(new File([blob], 'dropped.png', { type: 'image/png' }));
-      for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+      for (const type of ['dragenter', 'dragover', 'drop'])
+        document.body.dispatchEvent(
+          new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }),
+        );
     }, detail.src);
     await expect.poll(() => editorText(page)).toContain('<n>kagamine_rin</n>');
     const gen = page.getByRole('region', { name: 'Generate' });
@@ -195,7 +220,8 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     await editor.waitFor();
     await page.locator('.prompt-editor .view-lines').click();
     const suggestions = page.locator('.suggest-widget .monaco-list-row');
-    const labels = () => suggestions.evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+    const labels = () =>
+      suggestions.evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
 
     // Starter prompt: line 1 <character_1>. A new line inside the block, `<` → character fields only.
     await page.keyboard.press('Control+Home');

@@ -14,6 +14,7 @@ import { GeneratePanel } from './features/generate/GeneratePanel';
 import { QueuePanel } from './features/queue/QueuePanel';
 import { SettingsDialog } from './features/settings/SettingsDialog';
 import { StatusBar } from './features/status/StatusBar';
+import { FirstRunScreen, useFirstRunNeeded } from './features/firstRun';
 import { chooseTheme, generate } from './state/actions';
 import { useStudio } from './state/studioStore';
 import { useServiceSync } from './state/sync';
@@ -58,6 +59,10 @@ export function App() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+
+  // No usable model yet (issue 10 item 0): the first-run screen instead of the studio.
+  const firstRun = useFirstRunNeeded();
+  if (firstRun) return <FirstRunScreen />;
 
   return (
     <div className="app">

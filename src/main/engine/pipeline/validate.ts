@@ -7,6 +7,15 @@ import { StudioError } from '../../../shared/errors';
 /** Image sides must be multiples of 16 (VAE /8 then patch 2) within the RoPE position limits (512 patches per axis). */
 export const MAX_SIDE = 4096;
 
+/**
+ * Longest prompt (and negative prompt) in UTF-16 code units. Gemma reads 512 tokens and Jina 2048, so anything near
+ * this is already truncated with a warning; far beyond it the tokenizer takes minutes and overflows the JS stack
+ * (@huggingface/tokenizers spreads one argument per token: a 450k-character prompt crashed it).
+ */
+export const MAX_PROMPT_CHARS = 50_000;
+
+const MEMORY_POLICIES = ['auto', 'keep', 'release'];
+
 /** @throws StudioError InvalidRequest naming the field and the allowed range. */
 export function validateRequest(r: GenerationRequest): void {
   const bad = (msg: string) => {
@@ -31,5 +40,18 @@ export function validateRequest(r: GenerationRequest): void {
   if (r.seed > MAX_SEED - (r.batch - 1)) bad(`seed ${r.seed} + batch ${r.batch} passes the largest seed ${MAX_SEED}.`);
   if (typeof r.prompt !== 'string' || r.prompt.trim() === '') bad('The prompt is empty.');
   if (typeof r.negativePrompt !== 'string') bad('The negative prompt must be text.');
+  for (const [name, text] of [
+    ['prompt', r.prompt],
+    ['negative prompt', r.negativePrompt],
+  ] as const) {
+    if (text.length > MAX_PROMPT_CHARS) {
+      bad(
+        `The ${name} is ${text.length} characters; the limit is ${MAX_PROMPT_CHARS} (the encoders read only the first 512 / 2048 tokens, about 2,000 / 8,000 characters).`,
+      );
+    }
+  }
+  if (r.memoryPolicy !== undefined && !MEMORY_POLICIES.includes(r.memoryPolicy)) {
+    bad(`memory policy ${String(r.memoryPolicy)} must be auto, keep or release.`);
+  }
   if (!['auto', 'bf16', 'fp16', 'fp32'].includes(r.precision)) bad(`precision ${String(r.precision)} must be auto, bf16, fp16 or fp32.`);
 }

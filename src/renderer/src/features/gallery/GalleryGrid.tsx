@@ -1,32 +1,48 @@
 /**
  * The virtualized thumbnail grid: only the rows in view (plus a few) are in the DOM, so 100k entries scroll as
- * smoothly as 100 (@tanstack/react-virtual, rows of as many 160 px tiles as fit). Scrolling near the end loads the
- * next cursor page. Keyboard: arrows / Home / End / PageUp / PageDown move, Enter opens, F favorites, Delete deletes.
+ * smoothly as 100 (@tanstack/react-virtual, rows of as many 160 px tiles as fit; rows memoized). Scrolling near the
+ * end loads the next cursor page. Keyboard: arrows / Home / End / PageUp / PageDown move, Enter opens, F favorites,
+ * Delete deletes (with undo).
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type FocusEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+} from 'react';
 import type { GalleryItem } from '../../../../shared/apiTypes';
-import { imageUrl } from '../../api';
-import { useGallery } from './galleryStore';
 import { deleteImages, toggleFavorite } from './galleryActions';
+import { useGallery } from './galleryStore';
+import { GAP, GalleryRow, TILE } from './GalleryRow';
 
-const TILE = 160;
-const GAP = 8;
+export { tileAlt } from './GalleryRow';
 
-/** Alt text of a tile: seed first (the e2e tests and screen readers find images by it), size, prompt start. */
-export function tileAlt(item: GalleryItem): string {
-  const words = item.promptPreview
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return `Seed ${item.seed ?? 'unknown'}, ${item.width}×${item.height}${item.favorite ? ', favorite' : ''}: ${words.slice(0, 80)}`;
+function open(item: GalleryItem): void {
+  const pick = { generationId: item.generationId, imageId: item.id };
+  const g = useGallery.getState();
+  if (g.compareBase) g.openCompare([g.compareBase, pick]);
+  else g.openDetail(pick);
 }
+
+/** Above this scroll speed (px/s) tiles skip their images until the scroll slows: a fling would fetch and decode
+ * a whole screen of thumbnails every frame only to throw them away. */
+const FLING_PX_PER_S = 4000;
+
+const indexOf = (target: EventTarget): number => {
+  const el = (target as HTMLElement).closest?.('[data-index]');
+  return el ? Number(el.getAttribute('data-index')) : -1;
+};
 
 export function GalleryGrid() {
   const items = useGallery((s) => s.items);
   const done = useGallery((s) => s.done);
   const loading = useGallery((s) => s.loading);
-  const compareBase = useGallery((s) => s.compareBase);
+  const searching = useGallery((s) => s.filters.search.trim() !== '');
+  const compareImageId = useGallery((s) => s.compareBase?.imageId ?? null);
   const parentRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [focused, setFocused] = useState(0);
@@ -46,21 +62,23 @@ export function GalleryGrid() {
     count: rows,
     getScrollElement: () => parentRef.current,
     estimateSize: () => TILE + GAP,
-    overscan: 3,
+    overscan: 2,
   });
   const virtualRows = virtualizer.getVirtualItems();
   const lastRow = virtualRows.length ? virtualRows[virtualRows.length - 1].index : -1;
+  const focusIndex = Math.min(focused, items.length - 1);
+  const speed = useRef({ offset: 0, time: 0, pxPerS: 0 });
+  const offset = virtualizer.scrollOffset ?? 0;
+  const now = performance.now();
+  if (offset !== speed.current.offset) {
+    const dt = Math.max(1, now - speed.current.time);
+    speed.current = { offset, time: now, pxPerS: (Math.abs(offset - speed.current.offset) * 1000) / dt };
+  }
+  const showImages = !virtualizer.isScrolling || speed.current.pxPerS < FLING_PX_PER_S;
 
   useEffect(() => {
     if (!done && !loading && lastRow >= rows - 4) void useGallery.getState().loadMore();
   }, [lastRow, rows, done, loading]);
-
-  const open = (item: GalleryItem) => {
-    const pick = { generationId: item.generationId, imageId: item.id };
-    const g = useGallery.getState();
-    if (g.compareBase) g.openCompare([g.compareBase, pick]);
-    else g.openDetail(pick);
-  };
 
   const moveTo = (index: number) => {
     const i = Math.min(Math.max(index, 0), items.length - 1);
@@ -81,8 +99,8 @@ export function GalleryGrid() {
       PageUp: -cols * pageRows,
       PageDown: cols * pageRows,
     };
-    const item = items[focused];
-    if (e.key in moves) moveTo(focused + moves[e.key]);
+    const item = items[focusIndex];
+    if (e.key in moves) moveTo(focusIndex + moves[e.key]);
     else if (e.key === 'Home') moveTo(0);
     else if (e.key === 'End') moveTo(items.length - 1);
     else if ((e.key === 'f' || e.key === 'F') && item) void toggleFavorite(item.id, !item.favorite);
@@ -91,12 +109,19 @@ export function GalleryGrid() {
     e.preventDefault();
   };
 
+  const onClick = (e: MouseEvent) => {
+    const i = indexOf(e.target);
+    if (i >= 0 && items[i]) open(items[i]);
+  };
+  const onFocus = (e: FocusEvent) => {
+    const i = indexOf(e.target);
+    if (i >= 0) setFocused(i);
+  };
+
   return (
-    <div ref={parentRef} className="gallery-scroll" onKeyDown={onKey}>
+    <div ref={parentRef} className="gallery-scroll" onKeyDown={onKey} onClick={onClick} onFocus={onFocus}>
       {items.length === 0 && !loading && (
-        <p className="empty-note">
-          No images yet{useGallery.getState().filters.search ? ' match this search' : ''}.
-        </p>
+        <p className="empty-note">No images yet{searching ? ' match this search' : ''}.</p>
       )}
       <div
         role="list"
@@ -106,41 +131,19 @@ export function GalleryGrid() {
         style={{ height: virtualizer.getTotalSize() }}
       >
         {virtualRows.map((row) => (
-          <div
+          <GalleryRow
             key={row.key}
-            className="gallery-row"
-            style={{ transform: `translateY(${row.start}px)`, gap: GAP }}
-          >
-            {items.slice(row.index * cols, row.index * cols + cols).map((item, k) => {
-              const index = row.index * cols + k;
-              return (
-                <div
-                  role="listitem"
-                  key={item.id}
-                  aria-posinset={index + 1}
-                  aria-setsize={done ? items.length : -1}
-                >
-                  <button
-                    type="button"
-                    className={`tile ${item.favorite ? 'favorite' : ''} ${compareBase?.imageId === item.id ? 'compare-base' : ''}`}
-                    data-index={index}
-                    tabIndex={index === Math.min(focused, items.length - 1) ? 0 : -1}
-                    onFocus={() => setFocused(index)}
-                    onClick={() => open(item)}
-                    style={{ width: TILE, height: TILE }}
-                  >
-                    <img
-                      src={imageUrl(item.thumbnailPath ?? item.path)}
-                      alt={tileAlt(item)}
-                      loading="lazy"
-                      decoding="async"
-                      draggable={false}
-                    />
-                  </button>
-                </div>
-              );
-            })}
-          </div>
+            items={items}
+            row={row.index}
+            cols={cols}
+            start={row.start}
+            focusIndex={
+              focusIndex >= row.index * cols && focusIndex < (row.index + 1) * cols ? focusIndex : -1
+            }
+            compareImageId={compareImageId}
+            setSize={done ? items.length : -1}
+            showImages={showImages}
+          />
         ))}
       </div>
       {loading && (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateRequest } from '../../../../../src/main/engine/pipeline/validate';
+import { MAX_PROMPT_CHARS, validateRequest } from '../../../../../src/main/engine/pipeline/validate';
 import { DEFAULTS, MAX_SEED, type GenerationRequest } from '../../../../../src/shared/dto';
 import { StudioError } from '../../../../../src/shared/errors';
 
@@ -32,5 +32,18 @@ describe('validateRequest', () => {
     expect(code({ seed: 1.5 })).toBe('InvalidRequest');
     expect(code({ prompt: '  \n' })).toBe('InvalidRequest');
     expect(code({ sampler: 'dpm' as never })).toBe('InvalidRequest');
+  });
+});
+
+describe('validateRequest: input a CLI user can type', () => {
+  it('refuses an unknown memory policy and accepts the three known ones', () => {
+    expect(code({ memoryPolicy: 'bogus' as never })).toBe('InvalidRequest');
+    for (const m of ['auto', 'keep', 'release'] as const) expect(code({ memoryPolicy: m })).toBeNull();
+  });
+  it('refuses a prompt or negative prompt above MAX_PROMPT_CHARS before the tokenizer sees it', () => {
+    expect(code({ prompt: 'a'.repeat(MAX_PROMPT_CHARS) })).toBeNull();
+    expect(code({ prompt: 'a'.repeat(MAX_PROMPT_CHARS + 1) })).toBe('InvalidRequest');
+    expect(code({ negativePrompt: 'b'.repeat(MAX_PROMPT_CHARS + 1) })).toBe('InvalidRequest');
+    expect(() => validateRequest({ ...ok, prompt: 'x'.repeat(MAX_PROMPT_CHARS + 7) })).toThrow(`${MAX_PROMPT_CHARS + 7} characters`);
   });
 });

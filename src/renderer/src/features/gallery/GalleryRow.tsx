@@ -1,0 +1,71 @@
+/**
+ * One row of gallery tiles. Memoized on the row's slice of the (stable) items array: while scrolling only rows that
+ * enter the view render, so a scroll frame costs the new rows, not the whole view. Clicks and focus are handled by
+ * the grid (event delegation through `data-index`), so tiles carry no per-render closures.
+ */
+import { memo } from 'react';
+import type { GalleryItem } from '../../../../shared/apiTypes';
+import { imageUrl } from '../../api';
+
+export const TILE = 160;
+export const GAP = 8;
+
+/** Alt text of a tile: seed first (the e2e tests and screen readers find images by it), size, prompt start. */
+export function tileAlt(item: GalleryItem): string {
+  const words = item.promptPreview
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return `Seed ${item.seed ?? 'unknown'}, ${item.width}×${item.height}${item.favorite ? ', favorite' : ''}: ${words.slice(0, 80)}`;
+}
+
+interface RowProps {
+  items: readonly GalleryItem[];
+  row: number;
+  cols: number;
+  start: number;
+  /** Index of the tile that takes Tab focus (roving tabindex), or -1 when it is not in this row. */
+  focusIndex: number;
+  compareImageId: number | null;
+  setSize: number;
+  /** False during a fast fling: tiles show a placeholder (same accessible name) instead of fetching and decoding. */
+  showImages: boolean;
+}
+
+export const GalleryRow = memo(function GalleryRow({
+  items,
+  row,
+  cols,
+  start,
+  focusIndex,
+  compareImageId,
+  setSize,
+}: RowProps) {
+  const first = row * cols;
+  const tiles = items.slice(first, first + cols);
+  return (
+    <div className="gallery-row" style={{ transform: `translateY(${start}px)`, gap: GAP }}>
+      {tiles.map((item, k) => {
+        const index = first + k;
+        return (
+          <div role="listitem" key={item.id} aria-posinset={index + 1} aria-setsize={setSize}>
+            <button
+              type="button"
+              className={`tile${item.favorite ? ' favorite' : ''}${compareImageId === item.id ? ' compare-base' : ''}`}
+              data-index={index}
+              tabIndex={index === focusIndex ? 0 : -1}
+              style={{ width: TILE, height: TILE }}
+            >
+              <img
+                src={imageUrl(item.thumbnailPath ?? item.path)}
+                alt={tileAlt(item)}
+                decoding="async"
+                draggable={false}
+              />
+            </button>
+          </div>
+        );
+      })}
+    </div>
+  );
+});
