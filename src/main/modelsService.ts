@@ -15,7 +15,12 @@ import type { EventChannel, EventPayload, InvokePayload } from '../shared/api';
 import type { ModelCheckReport } from '../shared/apiTypes';
 import type { Settings } from '../shared/dto';
 import { StudioError } from '../shared/errors';
-import type { HfCacheFindResult, ModelDownloadProgressEvent, ModelDownloadStarted, ModelUseResult } from '../shared/modelTypes';
+import type {
+  HfCacheFindResult,
+  ModelDownloadProgressEvent,
+  ModelDownloadStarted,
+  ModelUseResult,
+} from '../shared/modelTypes';
 import { checkModelFolder, findHfCacheModels } from './models/check';
 import { OFFICIAL_REPO } from './models/defaults';
 import { downloadModel, type DownloadOptions, type DownloadProgress } from './models/download';
@@ -49,7 +54,10 @@ interface RunningDownload {
 }
 
 /** Progress as an event payload: JSON-safe (Infinity ETA → null). */
-function progressEvent(d: Pick<RunningDownload, 'id' | 'repo' | 'dir'>, p: DownloadProgress): ModelDownloadProgressEvent {
+function progressEvent(
+  d: Pick<RunningDownload, 'id' | 'repo' | 'dir'>,
+  p: DownloadProgress,
+): ModelDownloadProgressEvent {
   return {
     downloadId: d.id,
     repo: d.repo,
@@ -67,8 +75,15 @@ function progressEvent(d: Pick<RunningDownload, 'id' | 'repo' | 'dir'>, p: Downl
 /** The check's first problem as a StudioError a person can act on (code, message naming the folder, hint). */
 function unusable(dir: string, report: ModelCheckReport): StudioError {
   const first = report.problems[0];
-  const more = report.problems.length > 1 ? ` (and ${report.problems.length - 1} more problem${report.problems.length > 2 ? 's' : ''})` : '';
-  return new StudioError(first?.code ?? 'ModelInvalid', `${dir} cannot be used as the model: ${first?.message ?? 'the check failed'}${more}.`, first?.hint);
+  const more =
+    report.problems.length > 1
+      ? ` (and ${report.problems.length - 1} more problem${report.problems.length > 2 ? 's' : ''})`
+      : '';
+  return new StudioError(
+    first?.code ?? 'ModelInvalid',
+    `${dir} cannot be used as the model: ${first?.message ?? 'the check failed'}${more}.`,
+    first?.hint,
+  );
 }
 
 export class ModelsService {
@@ -132,9 +147,19 @@ export class ModelsService {
         await this.o.setModelDir(d.dir);
         activated = true;
       }
-      this.o.emit('models.downloadFinished', { ...base, ok: true, bytesDownloaded: result.bytesDownloaded, filesTotal: result.files.length, report, activated });
+      this.o.emit('models.downloadFinished', {
+        ...base,
+        ok: true,
+        bytesDownloaded: result.bytesDownloaded,
+        filesTotal: result.files.length,
+        report,
+        activated,
+      });
     } catch (e) {
-      const error = e instanceof StudioError ? e.toData() : { code: 'DownloadFailed' as const, message: `${d.repo}: ${(e as Error)?.message ?? String(e)}` };
+      const error =
+        e instanceof StudioError
+          ? e.toData()
+          : { code: 'DownloadFailed' as const, message: `${d.repo}: ${(e as Error)?.message ?? String(e)}` };
       if (!(e instanceof StudioError)) console.error('newbie-studio: download failed:', e);
       this.o.emit('models.downloadFinished', { ...base, ok: false, error });
     } finally {
@@ -192,7 +217,11 @@ export class ModelsService {
     const settings = await this.o.setModelDir(dir);
     const session = this.o.sessionModelDir;
     return session && resolve(session) !== dir
-      ? { settings, report, notice: `Saved. This session was started with the model ${session}, which stays active until the studio restarts.` }
+      ? {
+          settings,
+          report,
+          notice: `Saved. This session was started with the model ${session}, which stays active until the studio restarts.`,
+        }
       : { settings, report };
   }
 

@@ -56,7 +56,13 @@ export interface ModelDownloadProgressEvent {
   etaS: number | null;
   filesDone: number;
   filesTotal: number;
-  files: Array<{ dest: string; state: ModelDownloadFileState; bytesDone: number; size: number; error?: string }>;
+  files: Array<{
+    dest: string;
+    state: ModelDownloadFileState;
+    bytesDone: number;
+    size: number;
+    error?: string;
+  }>;
 }
 
 /** `models.downloadFinished`: once per download, done or not (a cancel ends with error code `Cancelled`). */

@@ -9,7 +9,14 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cleanupTinyModels, fixtureTempDir, tinyModel } from '../fixtures/tinyModel';
-import { e2eUnavailable, launchChromium, shot, startServe, watchConsole, type ServeProcess } from './harness';
+import {
+  e2eUnavailable,
+  launchChromium,
+  shot,
+  startServe,
+  watchConsole,
+  type ServeProcess,
+} from '../fixtures/studioBrowser';
 
 const unavailable = e2eUnavailable();
 const inCi = process.env['CI'] === 'true';
@@ -167,6 +174,26 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     await search.fill('');
     await expect.poll(() => galleryImages(page).count()).toBe(2);
 
+    // Variations: seeds + 1 … + 3 as one batch; the overview screenshot catches it running.
+    await openDetailOf(page, 0);
+    await dialog.getByRole('button', { name: 'Variations' }).click();
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(
+      () => Number(document.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow') ?? 0) >= 2,
+      undefined,
+      {
+        polling: 'raf',
+        timeout: 60_000,
+      },
+    );
+    await shot(page, '10-overview');
+    await expect.poll(() => galleryImages(page).count(), { timeout: 60_000 }).toBe(5);
+    const seeds = await galleryImages(page).evaluateAll((imgs) =>
+      imgs.map((i) => Number(/^Seed (\d+)/.exec(i.getAttribute('alt') ?? '')?.[1])),
+    );
+    const base = Number(original.seed);
+    expect(seeds.sort((a, b) => a - b)).toEqual([base, base, base + 1, base + 2, base + 3]);
+
     expect(problems).toEqual([]);
     await page.close();
   }, 180_000);
@@ -178,12 +205,13 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     const page = await browser.newPage({ viewport: VIEWPORT });
     const problems = watchConsole(page);
     await page.goto(serve.url);
-    await expect.poll(() => galleryImages(page).count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => galleryImages(page).count(), { timeout: 30_000 }).toBe(5);
     const alts = await galleryImages(page).evaluateAll((imgs) =>
       imgs.map((i) => i.getAttribute('alt') ?? ''),
     );
-    expect(alts.every((a) => a.startsWith(`Seed ${firstSeed},`))).toBe(true);
-    const detail = await openDetailOf(page, 1);
+    expect(alts.filter((a) => a.startsWith(`Seed ${firstSeed},`))).toHaveLength(2);
+    // Oldest last: the first generation of the first test.
+    const detail = await openDetailOf(page, 4);
     expect(detail.seed).toBe(firstSeed);
     await page.waitForFunction(() => {
       const img = document.querySelector<HTMLImageElement>('dialog img[alt^="Generated image"]');

@@ -12,7 +12,13 @@ import type { ModelDownloadFinishedEvent } from '../../src/shared/modelTypes';
 import { forkSpawner } from '../../src/main/engine/host/client';
 import { checkModelFolder } from '../../src/main/models/check';
 import { StudioService, type StudioServiceOptions } from '../../src/main/service';
-import { cleanupTinyModels, fixtureTempDir, hfCacheCopy, listFilesRecursive, tinyModel } from '../fixtures/tinyModel';
+import {
+  cleanupTinyModels,
+  fixtureTempDir,
+  hfCacheCopy,
+  listFilesRecursive,
+  tinyModel,
+} from '../fixtures/tinyModel';
 import { FakeHub } from './models-fakeHub';
 import { call, record } from './service-helpers';
 
@@ -42,7 +48,13 @@ afterAll(async () => {
 
 function open(options: Partial<StudioServiceOptions> = {}): { s: StudioService; dataDir: string } {
   const dataDir = fixtureTempDir('svc-models');
-  const s = StudioService.open({ dataDir, spawner: forkSpawner(), monitor: null, env: { HF_ENDPOINT: endpoint, HOME: dataDir }, ...options });
+  const s = StudioService.open({
+    dataDir,
+    spawner: forkSpawner(),
+    monitor: null,
+    env: { HF_ENDPOINT: endpoint, HOME: dataDir },
+    ...options,
+  });
   services.push(s);
   return { s, dataDir };
 }
@@ -83,9 +95,15 @@ describe('models.download', () => {
 
     const progress = events.of('models.downloadProgress', (p) => p.downloadId === started.downloadId);
     expect(progress.length).toBeGreaterThan(1);
-    for (let i = 1; i < progress.length; i++) expect(progress[i].bytesDone).toBeGreaterThanOrEqual(progress[i - 1].bytesDone);
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i].bytesDone).toBeGreaterThanOrEqual(progress[i - 1].bytesDone);
     const last = progress[progress.length - 1];
-    expect([last.bytesDone, last.bytesTotal, last.filesDone, last.filesTotal]).toEqual([totalBytes(), totalBytes(), modelFiles().length, modelFiles().length]);
+    expect([last.bytesDone, last.bytesTotal, last.filesDone, last.filesTotal]).toEqual([
+      totalBytes(),
+      totalBytes(),
+      modelFiles().length,
+      modelFiles().length,
+    ]);
     // Events cross the serve WebSocket as JSON: nothing may be lost on the way (an Infinity ETA would become null silently).
     for (const p of progress) expect(JSON.parse(JSON.stringify(p))).toEqual(p);
     expect(progress[0].etaS).toBeNull(); // before any byte arrived
@@ -113,13 +131,24 @@ describe('models.download', () => {
     // Every other file finished, the big one holds its first 100 000 bytes and the server sends no more.
     await until('the other files and the stalled partial file', () => {
       const p = events.of('models.downloadProgress').at(-1);
-      return p !== undefined && p.filesDone === p.filesTotal - 1 && existsSync(partial) && statSync(partial).size === 100_000;
+      return (
+        p !== undefined &&
+        p.filesDone === p.filesTotal - 1 &&
+        existsSync(partial) &&
+        statSync(partial).size === 100_000
+      );
     });
-    expect(await call(s, 'models.cancelDownload', { downloadId: started.downloadId })).toEqual({ downloadId: started.downloadId, cancelled: true });
+    expect(await call(s, 'models.cancelDownload', { downloadId: started.downloadId })).toEqual({
+      downloadId: started.downloadId,
+      cancelled: true,
+    });
     const end = await events.next('models.downloadFinished', (f) => f.downloadId === started.downloadId);
     expect(end.ok).toBe(false);
     expect(!end.ok && end.error.code).toBe('Cancelled');
-    expect(await call(s, 'models.cancelDownload', { downloadId: started.downloadId })).toEqual({ downloadId: started.downloadId, cancelled: false });
+    expect(await call(s, 'models.cancelDownload', { downloadId: started.downloadId })).toEqual({
+      downloadId: started.downloadId,
+      cancelled: false,
+    });
     expect(statSync(partial).size).toBe(100_000);
     expect(existsSync(join(dir, BIG))).toBe(false);
     expect((await call(s, 'settings.get')).modelDir).toBeNull();
@@ -129,7 +158,12 @@ describe('models.download', () => {
     expect(resumed.downloadId).not.toBe(started.downloadId);
     const done = await events.next('models.downloadFinished', (f) => f.downloadId === resumed.downloadId);
     expect(done.ok && done.bytesDownloaded).toBe(hub.file(REPO, BIG).content.length - 100_000);
-    expect(hub.requests.slice(before).filter((r) => r.url.endsWith(BIG)).map((r) => r.range)).toEqual(['bytes=100000-']);
+    expect(
+      hub.requests
+        .slice(before)
+        .filter((r) => r.url.endsWith(BIG))
+        .map((r) => r.range),
+    ).toEqual(['bytes=100000-']);
     expect(readFileSync(join(dir, BIG)).equals(hub.file(REPO, BIG).content)).toBe(true);
     expect((await call(s, 'settings.get')).modelDir).toBe(dir);
   });
@@ -139,11 +173,16 @@ describe('models.download', () => {
     const events = record(s);
     const dir = join(dataDir, 'gated');
     const first = await call(s, 'models.download', { repo: GATED, dir, activate: true });
-    const denied = (await events.next('models.downloadFinished', (f) => f.downloadId === first.downloadId)) as Extract<ModelDownloadFinishedEvent, { ok: false }>;
+    const denied = (await events.next(
+      'models.downloadFinished',
+      (f) => f.downloadId === first.downloadId,
+    )) as Extract<ModelDownloadFinishedEvent, { ok: false }>;
     expect(denied.ok).toBe(false);
     expect(denied.error.code).toBe('Unauthorized');
     expect(denied.error.message).toMatch(/NewBie-AI\/gated-copy is gated/);
-    expect(denied.error.hint).toMatch(/Accept the conditions at https:\/\/huggingface\.co\/NewBie-AI\/gated-copy/);
+    expect(denied.error.hint).toMatch(
+      /Accept the conditions at https:\/\/huggingface\.co\/NewBie-AI\/gated-copy/,
+    );
     expect((await call(s, 'settings.get')).modelDir).toBeNull();
 
     const second = await call(s, 'models.download', { repo: GATED, dir, activate: true, token: 'hf_good' });
@@ -157,7 +196,12 @@ describe('models.download', () => {
     const events = record(s);
     hub.stalls.set(`${REPO}:${BIG}`, { bytes: 50_000, times: 1 });
     const started = await call(s, 'models.download', { dir: join(dataDir, 'x') });
-    await until('the first bytes', () => existsSync(join(dataDir, 'x', `${BIG}.incomplete`)) && statSync(join(dataDir, 'x', `${BIG}.incomplete`)).size === 50_000);
+    await until(
+      'the first bytes',
+      () =>
+        existsSync(join(dataDir, 'x', `${BIG}.incomplete`)) &&
+        statSync(join(dataDir, 'x', `${BIG}.incomplete`)).size === 50_000,
+    );
     await s.shutdown();
     const end = events.of('models.downloadFinished').find((f) => f.downloadId === started.downloadId);
     expect(end && !end.ok && end.error.code).toBe('Cancelled');
@@ -166,7 +210,15 @@ describe('models.download', () => {
 
   it('refuses repo ids that could leave the models folder and endpoints that are not http(s)', async () => {
     const { s } = open();
-    for (const payload of [{ repo: '../etc' }, { repo: 'org/..' }, { repo: 'a/b/c' }, { endpoint: 'file:///etc' }, { endpoint: 'not a url' }, { token: '' }, { mirror: 'x' }]) {
+    for (const payload of [
+      { repo: '../etc' },
+      { repo: 'org/..' },
+      { repo: 'a/b/c' },
+      { endpoint: 'file:///etc' },
+      { endpoint: 'not a url' },
+      { token: '' },
+      { mirror: 'x' },
+    ]) {
       const e = await failure(s, 'models.download', payload);
       expect(e.code, JSON.stringify(payload)).toBe('InvalidRequest');
     }
@@ -197,7 +249,9 @@ describe('models.makeTiny, models.use, models.find, models.pickFolder', () => {
     await call(s, 'models.makeTiny');
     expect(checkModelFolder(dir).ok).toBe(true);
     expect(existsSync(join(dir, 'stray.txt'))).toBe(false);
-    expect(listFilesRecursive(join(dataDir, 'models'))).toEqual(listFilesRecursive(source).map((f) => `tiny-random/${f}`));
+    expect(listFilesRecursive(join(dataDir, 'models'))).toEqual(
+      listFilesRecursive(source).map((f) => `tiny-random/${f}`),
+    );
   });
 
   it('use: a good folder becomes the model folder (settings.changed); a broken one is refused with the hint and changes nothing', async () => {
@@ -243,7 +297,12 @@ describe('models.makeTiny, models.use, models.find, models.pickFolder', () => {
       ['someone/newbie-finetune', true, true],
     ]);
     const official = found.models[0];
-    expect(official).toMatchObject({ snapshot, revision: 'a'.repeat(40), folder: join(hfHome, 'hub', 'models--NewBie-AI--NewBie-image-Exp0.1'), problems: [] });
+    expect(official).toMatchObject({
+      snapshot,
+      revision: 'a'.repeat(40),
+      folder: join(hfHome, 'hub', 'models--NewBie-AI--NewBie-image-Exp0.1'),
+      problems: [],
+    });
     const used = await call(s, 'models.use', { dir: official.folder });
     expect(used.report.root).toBe(snapshot);
     expect(used.settings.modelDir).toBe(official.folder);

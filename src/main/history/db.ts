@@ -2,7 +2,8 @@
  * Opening the history database safely (conventions.md §6, §7): a file we cannot read is reported and left exactly as
  * it is (never moved, replaced or "reset"); a file from a newer app is refused with `DbFromFuture`.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { StudioError } from '../../shared/errors';
@@ -40,6 +41,21 @@ export function unreadable(file: string, why: string): StudioError {
   );
 }
 
+/** SQLite errors that mean "cannot open or write here" (permissions, read-only file system), not damage. */
+function isAccessError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(READONLY|CANTOPEN|PERM|AUTH)/.test(code);
+}
+
+/** The error for a database that cannot be opened for writing: the file is fine, its folder or mode is not. */
+function cannotWrite(file: string, why: string): StudioError {
+  return new StudioError(
+    'InvalidRequest',
+    `The history database ${file} cannot be opened for writing: ${why}.`,
+    'Check the permissions of the data folder and of history.sqlite3 in it, or choose another folder with --data-dir (or NEWBIE_STUDIO_DATA_DIR).',
+  );
+}
+
 /** Reads the first 16 bytes: an existing non-empty file must start with the SQLite header. */
 function checkHeader(file: string): void {
   let size: number;
@@ -67,14 +83,19 @@ function checkHeader(file: string): void {
  *
  * @throws StudioError `DbUnreadable` for a damaged file, a non-SQLite file, or an SQLite file of another application;
  *         `DbFromFuture` when its schema version is above LATEST_VERSION. In both cases the file is not modified.
+ *         `InvalidRequest` when its folder is missing or it cannot be opened for writing (permissions, read-only disk).
  */
 export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Database {
   checkHeader(file);
+  if (!existsSync(dirname(file))) {
+    throw cannotWrite(file, `its folder ${dirname(file)} does not exist`);
+  }
   let db: Database;
   try {
     db = new BetterSqlite3(file, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   } catch (e) {
     if (isCorruptionError(e)) throw unreadable(file, (e as Error).message);
+    if (isAccessError(e)) throw cannotWrite(file, (e as Error).message);
     throw e;
   }
   try {
@@ -104,6 +125,7 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     db.close();
     if (e instanceof StudioError) throw e;
     if (isCorruptionError(e)) throw unreadable(file, (e as Error).message);
+    if (isAccessError(e)) throw cannotWrite(file, (e as Error).message);
     throw e;
   }
 }

@@ -123,7 +123,7 @@ export class HistoryStore {
    * Persists a finished job: for each image, the PNG (`images/YYYY/MM/DD/<generationId>-<index>.png`) and its WebP
    * thumbnail are written atomically (temp, fsync, rename, fsync dir); then one transaction inserts the generation,
    * its images and FTS row and removes `jobId` from the queue. If the commit fails the files stay (a finished image
-   * is never deleted) and `reconcile` reports them.
+   * is never deleted), the error (same code) names them, and `reconcile` reports them.
    *
    * @returns the new generation id and, per image, its row id, relative paths and sha256.
    * @throws StudioError `InvalidRequest` for an invalid request, no images, or an image index/seed that does not
@@ -184,47 +184,53 @@ export class HistoryStore {
         h: im.height,
       });
     }
-    await this.beforeCommit?.(generationId);
-    const ids = this.guard(() =>
-      this.db
-        .transaction(() => {
-          const row = insertGeneration(this.db, {
-            uid: generationId,
-            createdAt,
-            status: 'finished',
-            source: 'studio',
-            request,
-            seed: request.seed,
-            precision: result.precision,
-            provider: result.provider,
-            modelIdentity: result.modelIdentity,
-            modelName: result.modelName,
-            appVersion: appVersion(),
-            timings: result.timings,
-            peakVram: result.peakVram,
-            peakRam: result.peakRam,
-            predictedVram: result.predictedVram,
-          });
-          const imageIds = files.map((f) =>
-            insertImage(this.db, {
-              generationRow: row,
-              index: f.index,
-              seed: f.seed,
-              path: f.path,
-              thumbnailPath: f.thumb,
-              width: f.w,
-              height: f.h,
-              bytes: f.bytes,
-              sha256: f.sha,
+    // From here the PNGs exist on disk: a failure to record them must say where they are (never lost, §6).
+    let ids: number[];
+    try {
+      await this.beforeCommit?.(generationId);
+      ids = this.guard(() =>
+        this.db
+          .transaction(() => {
+            const row = insertGeneration(this.db, {
+              uid: generationId,
               createdAt,
+              status: 'finished',
+              source: 'studio',
+              request,
+              seed: request.seed,
+              precision: result.precision,
+              provider: result.provider,
               modelIdentity: result.modelIdentity,
-            }),
-          );
-          if (input.jobId) this.queue.remove(input.jobId);
-          return imageIds;
-        })
-        .immediate(),
-    );
+              modelName: result.modelName,
+              appVersion: appVersion(),
+              timings: result.timings,
+              peakVram: result.peakVram,
+              peakRam: result.peakRam,
+              predictedVram: result.predictedVram,
+            });
+            const imageIds = files.map((f) =>
+              insertImage(this.db, {
+                generationRow: row,
+                index: f.index,
+                seed: f.seed,
+                path: f.path,
+                thumbnailPath: f.thumb,
+                width: f.w,
+                height: f.h,
+                bytes: f.bytes,
+                sha256: f.sha,
+                createdAt,
+                modelIdentity: result.modelIdentity,
+              }),
+            );
+            if (input.jobId) this.queue.remove(input.jobId);
+            return imageIds;
+          })
+          .immediate(),
+      );
+    } catch (e) {
+      throw notRecorded(e, files.map((f) => this.absolutePath(f.path)));
+    }
     const images: SavedImage[] = files.map((f, i) => ({
       id: ids[i]!,
       index: f.index,
@@ -378,4 +384,18 @@ export class HistoryStore {
   async emptyTrash(before = Number.MAX_SAFE_INTEGER): Promise<number> {
     return emptyTrash(this, before);
   }
+}
+
+/**
+ * A commit that failed after the image files were written: same error code, plus where the files are and how to
+ * record them once the database is usable again. Errors that are not StudioErrors pass through unchanged.
+ */
+function notRecorded(e: unknown, files: string[]): unknown {
+  if (!(e instanceof StudioError)) return e;
+  const where = files.length === 1 ? `The image was saved as ${files[0]}` : `The images were saved as ${files.join(', ')}`;
+  return new StudioError(
+    e.code,
+    `${e.message} ${where} but not recorded in the history.`,
+    `${e.hint ? `${e.hint} ` : ''}Once the database is usable, \`newbie-studio history reconcile --import\` records ${files.length === 1 ? 'it' : 'them'}.`,
+  );
 }

@@ -15,7 +15,10 @@ export interface DialogLike {
  * A chooser for the model folder, modal to the window `parent()` returns (the focused studio window).
  * @returns the chosen absolute folder, or null when the user cancelled or no window is open.
  */
-export function electronFolderPicker(dialog: DialogLike, parent: () => unknown): () => Promise<string | null> {
+export function electronFolderPicker(
+  dialog: DialogLike,
+  parent: () => unknown,
+): () => Promise<string | null> {
   return async () => {
     const window = parent();
     if (!window) return null;

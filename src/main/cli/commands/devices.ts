@@ -1,11 +1,12 @@
 /**
- * `newbie-studio devices [--json]`: GPUs (nvidia-smi), the execution providers that load here (probed in-process:
- * the CLI acts as main and engine host), the `auto` precision plan per GPU provider, the plan that actually applies,
+ * `newbie-studio devices [--json]`: GPUs (nvidia-smi), the execution providers that load here (probed in an engine
+ * host process, as for generation), the `auto` precision plan per GPU provider, the plan that actually applies,
  * and why a provider fell back. Exit 0 (detection turns every failure into a notice).
  */
 import type { Command } from 'commander';
 import type { DeviceInfo } from '../../../shared/dto';
-import { probeExecutionProviders } from '../../engine/runtime/providers';
+import { EngineHostClient, forkSpawner } from '../../engine/host/client';
+import type { ProviderProbe } from '../../engine/runtime/providers';
 import { describePlan, detectDevices, providerLabel } from '../../system/detect';
 
 const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
@@ -53,13 +54,26 @@ export function formatDevices(info: DeviceInfo): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Probes the execution providers in an engine host process, as generation does: the same answer, and native output
+ * of a provider that fails to load (Dawn's Vulkan warning) goes through the host's stderr filter.
+ */
+async function probeInHost(): Promise<ProviderProbe[]> {
+  const host = new EngineHostClient(forkSpawner());
+  try {
+    return await host.probe();
+  } finally {
+    host.dispose();
+  }
+}
+
 export function registerDevicesCommands(program: Command): void {
   program
     .command('devices')
     .description('Show GPUs, the execution providers that load here, and the precision plan that applies')
     .option('--json', 'print one JSON document (DeviceInfo) on stdout')
     .action(async (opts: { json?: boolean }) => {
-      const info = await detectDevices({ probe: probeExecutionProviders });
+      const info = await detectDevices({ probe: probeInHost });
       if (opts.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
       else process.stderr.write(formatDevices(info));
       process.exitCode = 0;

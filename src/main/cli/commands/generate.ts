@@ -3,7 +3,7 @@
  * graphs in an engine host process. The CLI acts as main: it writes the files and the history rows.
  * Exit codes: 0 ok, 2 invalid input (size, prompt, model folder), 3 engine failure, 130 cancelled (Ctrl+C).
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
@@ -15,8 +15,10 @@ import { validateRequest } from '../../engine/pipeline/validate';
 import { HistoryStore } from '../../history/store';
 import { persistResult } from '../../jobs/persist';
 import { resolveModelFolder } from '../../models/layout';
-import { dataPaths, defaultDataDir } from '../../paths';
+import { dataPaths, defaultDataDir, ensureWritableDir } from '../../paths';
+import { describePrecision } from '../../engine/runtime/precision';
 import { progressLine } from '../progress';
+import { readPromptFile } from './prompt';
 
 interface GenerateOptions {
   model: string;
@@ -41,10 +43,19 @@ interface GenerateOptions {
   previews?: boolean;
 }
 
+/**
+ * Parses a numeric option as written in decimal: `Number()` alone would take `0x40`, `1e3` for integers, and round a
+ * seed above 2^53 − 1 before the range check could quote what the user typed.
+ */
 function num(name: string, v: string, integer = false): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new StudioError('InvalidRequest', `--${name} ${v} is not ${integer ? 'an integer' : 'a number'}.`);
+  const t = v.trim();
+  const shape = integer ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+  if (!shape.test(t)) {
+    throw new StudioError('InvalidRequest', `--${name} ${v} is not ${integer ? 'a whole number' : 'a number'} (write it in decimal digits).`);
+  }
+  const n = Number(t);
+  if (integer ? !Number.isSafeInteger(n) : !Number.isFinite(n)) {
+    throw new StudioError('InvalidRequest', `--${name} ${v} is too large (at most ${Number.MAX_SAFE_INTEGER}).`);
   }
   return n;
 }
@@ -54,14 +65,7 @@ export function requestFromOptions(o: GenerateOptions): GenerationRequest {
   if ((o.prompt === undefined) === (o.promptText === undefined)) {
     throw new StudioError('InvalidRequest', 'Give the prompt with exactly one of --prompt FILE or --prompt-text TEXT.');
   }
-  let prompt: string;
-  if (o.prompt !== undefined) {
-    try {
-      prompt = readFileSync(o.prompt, 'utf8');
-    } catch {
-      throw new StudioError('InvalidRequest', `Cannot read the prompt file ${o.prompt}.`);
-    }
-  } else prompt = o.promptText!;
+  let prompt = o.prompt !== undefined ? readPromptFile(o.prompt) : o.promptText!;
   // The encoders receive the prompt exactly as stored, BOM removed (conventions.md §5).
   prompt = prompt.replace(/^\uFEFF/, '');
   const request: GenerationRequest = {
@@ -117,8 +121,9 @@ export function registerGenerateCommands(program: Command): void {
       const request = requestFromOptions(o);
       const modelDir = resolve(o.model);
       resolveModelFolder(modelDir); // fail fast (exit 2) on a missing or broken model folder
-      const dataDir = o.dataDir ? resolve(o.dataDir) : defaultDataDir();
-      mkdirSync(dataDir, { recursive: true });
+      const dataDir = ensureWritableDir(o.dataDir ?? defaultDataDir());
+      // Checked before the run: a bad --out must not surface only after the image is made.
+      const outDir = o.out ? ensureWritableDir(o.out, '--out folder', 'Pass --out with a folder you can write.') : undefined;
       const store = HistoryStore.open(dataDir);
       const host = new EngineHostClient(forkSpawner());
       const controller = new AbortController();
@@ -148,10 +153,10 @@ export function registerGenerateCommands(program: Command): void {
         if (tty) process.stderr.write('\n');
         const saved = await persistResult(store, request, result, modelDir);
         const images = saved.images.map((im) => ({ path: join(dataDir, im.path), seed: im.seed, sha256: im.sha256 }));
-        if (o.out) {
-          mkdirSync(o.out, { recursive: true });
-          for (const im of images) copyFileSync(im.path, join(o.out, basename(im.path)));
+        if (outDir) {
+          for (const im of images) copyFileSync(im.path, join(outDir, basename(im.path)));
         }
+        const warnings = [...result.warnings, ...saved.warnings];
         if (o.json) {
           process.stdout.write(
             JSON.stringify({
@@ -160,10 +165,13 @@ export function registerGenerateCommands(program: Command): void {
               precision: result.precision,
               provider: result.provider,
               timings: result.timings,
-              warnings: result.warnings,
+              warnings,
             }) + '\n',
           );
         } else {
+          for (const w of saved.warnings) process.stderr.write(`warning: ${w}\n`);
+          const plan = Object.entries(result.precision).map(([c, d]) => `${c} ${describePrecision(d, result.provider)}`);
+          process.stderr.write(`precision on ${result.provider}: ${plan.join(', ')}\n`);
           for (const im of images) process.stderr.write(`wrote ${im.path} (seed ${im.seed})\n`);
           process.stderr.write(`history: ${dataPaths(dataDir).database}\n`);
         }

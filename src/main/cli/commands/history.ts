@@ -9,7 +9,7 @@ import { importImage, type ImportResult } from '../../history/importer';
 import { reconcile } from '../../history/reconcile';
 import { HistoryStore } from '../../history/store';
 import type { HistoryImage, ReconcileReport } from '../../history/types';
-import { defaultDataDir } from '../../paths';
+import { defaultDataDir, ensureWritableDir } from '../../paths';
 
 interface CommonOptions {
   dataDir?: string;
@@ -23,7 +23,8 @@ function positiveInt(v: string): number {
 }
 
 async function withStore<T>(opts: CommonOptions, fn: (store: HistoryStore) => Promise<T> | T): Promise<T> {
-  const store = HistoryStore.open(opts.dataDir ?? defaultDataDir());
+  // A first run has no data dir yet: an empty history, not a crash; a file in its place is invalid input.
+  const store = HistoryStore.open(ensureWritableDir(opts.dataDir ?? defaultDataDir()));
   try {
     return await fn(store);
   } finally {

@@ -11,14 +11,49 @@ import { StudioError } from '../../../shared/errors';
 import { checkPrompt, formatPrompt, hasErrors, parsePrompt, type Diagnostic, type TagIndex } from '../../../shared/prompt';
 import { loadTagIndex } from '../../tags';
 
-/** Reads a prompt file (or stdin for `-`) as UTF-8, BOM kept. Throws StudioError InvalidRequest. */
+/**
+ * Reads a prompt file (or stdin for `-`): UTF-8, or UTF-16 with its BOM (Windows Notepad's "Unicode"); the BOM is kept
+ * (the parser skips it, the pipeline removes it). Other encodings and binary files are refused instead of being
+ * turned into U+FFFD and sent to the encoders.
+ * @throws StudioError InvalidRequest naming the file (missing, a folder, binary, not UTF-8).
+ */
 export function readPromptFile(file: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    bytes = readFileSync(file === '-' ? 0 : file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? String(e));
     throw new StudioError('InvalidRequest', `Cannot read the prompt file ${file}: ${why}.`, 'Pass the path of a text file holding the prompt, or - for stdin.');
+  }
+  return decodePromptBytes(bytes, file);
+}
+
+/**
+ * Decodes prompt file bytes: UTF-16 LE/BE when they start with its BOM, else strict UTF-8 (BOM kept as U+FEFF).
+ * @throws StudioError InvalidRequest for NUL bytes (a binary file) or bytes that are not UTF-8, with the line.
+ */
+export function decodePromptBytes(bytes: Uint8Array, name: string): string {
+  const bad = (why: string) =>
+    new StudioError('InvalidRequest', `The prompt file ${name} ${why}.`, 'Save the prompt as UTF-8 text (or pass it with --prompt-text).');
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    if (bytes.length % 2 !== 0) throw bad('starts with a UTF-16 byte order mark but has an odd number of bytes');
+    const le = Buffer.from(bytes);
+    if (bytes[0] === 0xfe) le.swap16(); // big endian → little endian
+    try {
+      return new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true }).decode(le);
+    } catch {
+      throw bad('is not valid UTF-16 text');
+    }
+  }
+  if (bytes.includes(0)) throw bad('is a binary file (it contains NUL bytes), not a text prompt');
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const lenient = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+    const at = lenient.indexOf('\uFFFD');
+    const line = lenient.slice(0, Math.max(0, at)).split('\n').length;
+    throw bad(`is not UTF-8 text (first invalid byte on line ${line}; Latin-1 or Windows-1252 files are not read)`);
   }
 }
 

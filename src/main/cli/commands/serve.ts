@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { StudioError } from '../../../shared/errors';
 import { forkSpawner } from '../../engine/host/client';
 import { resolveModelFolder } from '../../models/layout';
-import { defaultDataDir, projectRoot } from '../../paths';
+import { defaultDataDir, ensureWritableDir, projectRoot } from '../../paths';
 import { isLoopbackHost } from '../../serve/auth';
 import { DEFAULT_PORT, startServer } from '../../serve/server';
 import { StudioService } from '../../service';
@@ -39,7 +39,7 @@ export async function runServe(o: ServeCliOptions, signals: NodeJS.Signals[] = [
   }
   const modelDir = o.model ? resolve(o.model) : undefined;
   if (modelDir) resolveModelFolder(modelDir); // fail fast (exit 2) on a missing or broken model folder
-  const dataDir = o.dataDir ? resolve(o.dataDir) : defaultDataDir();
+  const dataDir = ensureWritableDir(o.dataDir ?? defaultDataDir());
   // Listen before anything starts: a signal at any point from here on gets the clean shutdown.
   let stop = () => undefined as void;
   const stopRequested = new Promise<void>((done) => (stop = done));

@@ -34,6 +34,40 @@ export function defaultHostEntry(): { entry: string; execArgv: string[] } {
   return { entry: builtFromRoot, execArgv: [] };
 }
 
+/**
+ * Lines Dawn (onnxruntime's WebGPU provider) prints natively while the provider probe runs on a machine without a
+ * Vulkan loader: `Warning: Couldn't load Vulkan: …`, then a stack-frame-like `    at operator() (…/dawn-src/…)` and a
+ * blank line. The probe already reports WebGPU as unavailable with its reason, so they are noise to a user.
+ */
+const DAWN_NOISE = [/^Warning: Couldn't load Vulkan\b/, /^\s+at .*[/\\]dawn-src[/\\]/];
+
+/**
+ * Filters the engine host's stderr line by line: drops the Dawn noise above (and the blank line after it), passes
+ * everything else through unchanged. `push` returns the text to forward; `flush` returns a trailing partial line.
+ */
+export class HostStderrFilter {
+  private partial = '';
+  private droppedLast = false;
+
+  push(chunk: string): string {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    let out = '';
+    for (const line of lines) {
+      const noise = DAWN_NOISE.some((re) => re.test(line)) || (this.droppedLast && line.trim() === '');
+      this.droppedLast = noise;
+      if (!noise) out += `${line}\n`;
+    }
+    return out;
+  }
+
+  flush(): string {
+    const rest = this.partial;
+    this.partial = '';
+    return DAWN_NOISE.some((re) => re.test(rest)) ? '' : rest;
+  }
+}
+
 /** Spawner for the CLI and serve mode: child_process.fork with structured-clone messages. */
 export function forkSpawner(opts: { entry?: string; execArgv?: string[]; env?: NodeJS.ProcessEnv } = {}): HostSpawner {
   return () => {
@@ -41,8 +75,18 @@ export function forkSpawner(opts: { entry?: string; execArgv?: string[]; env?: N
     const child: ChildProcess = fork(opts.entry ?? def.entry, [], {
       execArgv: opts.execArgv ?? def.execArgv,
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       env: opts.env ?? process.env,
+    });
+    const filter = new HostStderrFilter();
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      const text = filter.push(chunk);
+      if (text) process.stderr.write(text);
+    });
+    child.stderr?.on('end', () => {
+      const rest = filter.flush();
+      if (rest) process.stderr.write(rest);
     });
     return {
       get pid() {

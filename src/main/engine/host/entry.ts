@@ -113,5 +113,12 @@ async function handle(raw: unknown): Promise<void> {
 }
 
 if (parentPort) parentPort.on('message', (e) => void handle(e.data));
-else process.on('message', (m) => void handle(m));
+else {
+  process.on('message', (m) => void handle(m));
+  // Without its parent nobody reads the result: stop instead of finishing the run (checked between steps).
+  process.on('disconnect', () => process.exit(0));
+}
+// Ctrl+C in a terminal reaches the whole process group, this host included. The parent decides: it cancels after the
+// current step (exit 130) or, on a second Ctrl+C, kills us. Dying here on the first one made it an "engine crash".
+process.on('SIGINT', () => undefined);
 post({ type: 'ready', pid: process.pid });

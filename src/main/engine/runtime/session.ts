@@ -103,14 +103,14 @@ export class EngineSession {
       if (isAllocationFailure(msg)) {
         throw new StudioError(
           'OutOfMemory',
-          `${label}: not enough memory to load the weights on ${opts.provider}: ${firstLine(msg)}`,
+          `${label}: not enough memory to load the weights on ${opts.provider}: ${ortMessage(msg)}`,
           'Release the text encoders before denoising, choose a lower precision, or close other programs using the GPU.',
         );
       }
       if (classifyProviderFailure(msg)) {
-        throw new StudioError('ProviderUnavailable', `${label}: the ${opts.provider} execution provider could not load: ${firstLine(msg)}`);
+        throw new StudioError('ProviderUnavailable', `${label}: the ${opts.provider} execution provider could not load: ${ortMessage(msg)}`);
       }
-      throw new StudioError('ModelInvalid', `${label}: onnxruntime rejected the graph or its weights: ${firstLine(msg)}`);
+      throw new StudioError('ModelInvalid', `${label}: onnxruntime rejected the graph or its weights: ${ortMessage(msg)}`);
     }
   }
 
@@ -157,8 +157,14 @@ export function isAllocationFailure(message: string): boolean {
   return /Failed to allocate memory|CUBLAS_STATUS_ALLOC_FAILED|out of memory|std::bad_alloc|bad allocation/i.test(message);
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0].slice(0, 500);
+/**
+ * The part of an onnxruntime error a person can use: its first line, without the `<source file>:<line> <C++ function>
+ * <condition> was false.` prefix of ORT_ENFORCE failures (e.g. WebGPU's "Failed to get a WebGPU adapter: …").
+ */
+export function ortMessage(s: string): string {
+  const line = s.split('\n')[0];
+  const enforced = /^\S+\.(?:cc|cpp|h):\d+ .* was false\. (.+)$/.exec(line);
+  return (enforced ? enforced[1] : line).slice(0, 500);
 }
 
 /** onnxruntime-node version string. */

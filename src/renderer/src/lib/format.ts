@@ -58,3 +58,10 @@ export function formatPlan(plan: Partial<Record<string, string>> | null | undefi
   const parts = COMPONENT_ORDER.filter((c) => plan[c]).map((c) => `${COMPONENT_LABEL[c]} ${plan[c]}`);
   return parts.length ? parts.join(' · ') : '–';
 }
+
+/** A danbooru post count as "4.4M", "45k", "812" (one decimal below 10 of the unit). */
+export function shortCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(n >= 1e4 ? 0 : 1)}k`;
+  return String(n);
+}

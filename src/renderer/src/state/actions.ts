@@ -3,7 +3,6 @@
  * a dropped image. Each reports failures as notices with the service's message (StudioError) and never throws.
  */
 import type { RequestDraft } from '../../../shared/api';
-import type { GenerationRequest } from '../../../shared/dto';
 import { call } from '../lib/invoke';
 import { sideProblem } from '../features/generate/resolutions';
 import { seedBatchProblem } from '../features/generate/seed';
@@ -40,31 +39,6 @@ export async function generate(): Promise<string | null> {
     return null;
   }
   return enqueue(draftOf(useStudio.getState()));
-}
-
-/** The draft that re-runs a stored request; `seed` overrides its seed, `parentId` records the lineage. */
-export function rerunDraft(
-  r: GenerationRequest,
-  parentId: string,
-  seed: number | null = r.seed,
-): RequestDraft {
-  return {
-    prompt: r.prompt,
-    negativePrompt: r.negativePrompt,
-    width: r.width,
-    height: r.height,
-    steps: r.steps,
-    guidance: r.guidance,
-    shift: r.shift,
-    cfgTrunc: r.cfgTrunc,
-    renormCfg: r.renormCfg,
-    sampler: r.sampler,
-    precision: r.precision,
-    batch: r.batch,
-    seed,
-    parentId,
-    ...(r.memoryPolicy !== undefined && { memoryPolicy: r.memoryPolicy }),
-  };
 }
 
 /** Switches the theme now and saves it in the settings' `ui.theme` (restored on the next start). */

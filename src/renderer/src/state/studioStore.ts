@@ -117,6 +117,31 @@ export function draftOf(s: Pick<StudioState, 'prompt' | 'negativePrompt' | 'para
   };
 }
 
+/** The draft that re-runs a stored request; `seed` overrides its seed, `parentId` records the lineage. */
+export function rerunDraft(
+  r: GenerationRequest,
+  parentId: string,
+  seed: number | null = r.seed,
+): RequestDraft {
+  return {
+    prompt: r.prompt,
+    negativePrompt: r.negativePrompt,
+    width: r.width,
+    height: r.height,
+    steps: r.steps,
+    guidance: r.guidance,
+    shift: r.shift,
+    cfgTrunc: r.cfgTrunc,
+    renormCfg: r.renormCfg,
+    sampler: r.sampler,
+    precision: r.precision,
+    batch: r.batch,
+    seed,
+    parentId,
+    ...(r.memoryPolicy !== undefined && { memoryPolicy: r.memoryPolicy }),
+  };
+}
+
 const EMPTY_QUEUE: QueueSnapshot = { paused: false, runningId: null, items: [] };
 
 export const useStudio = create<StudioState>((set) => ({

@@ -67,12 +67,10 @@ export function useServiceSync(): void {
     useProgress.getState().clear(f.jobId);
     if (f.error.code === 'Cancelled') notifyInfo('Generation cancelled.');
     else
-      useNotices
-        .getState()
-        .push({
-          level: 'error',
-          text: `Generation failed: ${f.error.message}${f.error.hint ? ` ${f.error.hint}` : ''}`,
-        });
+      useNotices.getState().push({
+        level: 'error',
+        text: `Generation failed: ${f.error.message}${f.error.hint ? ` ${f.error.hint}` : ''}`,
+      });
   });
   useStudioEvent('generation.notice', (n) =>
     useNotices

@@ -20,13 +20,11 @@ export async function restoreFromFile(file: File): Promise<boolean> {
     });
     const o = outcomes[0];
     if (!o?.request) {
-      useNotices
-        .getState()
-        .push({
-          level: 'warning',
-          text: `Nothing to restore from ${file.name}. ${o?.notes.join(' ') ?? ''}`.trim(),
-          ttlMs: 10_000,
-        });
+      useNotices.getState().push({
+        level: 'warning',
+        text: `Nothing to restore from ${file.name}. ${o?.notes.join(' ') ?? ''}`.trim(),
+        ttlMs: 10_000,
+      });
       return false;
     }
     useStudio.getState().applyRequest(o.request);

@@ -15,10 +15,12 @@ import {
   type TagDoc,
   type TagMatch,
 } from '../../../../shared/prompt';
+import { shortCount } from '../../lib/format';
 import { call } from '../../lib/invoke';
 import { CATEGORY_KIND, LANGUAGE_ID } from './language';
 import { monaco } from './monaco';
 import { cursorContext, elementAt, wordAt } from './promptContext';
+import { characterSnippet } from './snippets';
 import { minimalReplacement } from './textEdit';
 
 type Model = monaco.editor.ITextModel;
@@ -33,13 +35,6 @@ export function rememberDiagnostics(model: Model, version: number, diagnostics: 
   diagnosticsByModel.set(model.uri.toString(), { version, diagnostics });
 }
 
-/** Post count as "1.2M", "45k", "812". */
-export function shortCount(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)}M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(n >= 1e4 ? 0 : 1)}k`;
-  return String(n);
-}
-
 const rangeOf = (model: Model, start: number, end: number): monaco.IRange => {
   const s = model.getPositionAt(start);
   const e = model.getPositionAt(end);
@@ -50,22 +45,6 @@ const rangeOf = (model: Model, start: number, end: number): monaco.IRange => {
     endColumn: e.column,
   };
 };
-
-/** The snippet of a new `<character_N>` block with the official fields (tab stops in order). */
-export function characterSnippet(n: number, withOpenBracket = true): string {
-  return [
-    `${withOpenBracket ? '<' : ''}character_${n}>`,
-    '  <n>$1</n>',
-    '  <gender>${2|1girl,1boy,1other|}</gender>',
-    '  <appearance>$3</appearance>',
-    '  <clothing>$4</clothing>',
-    '  <expression>$5</expression>',
-    '  <action>$6</action>',
-    '  <position>${7|center,center_left,center_right,top_left,top,top_right,bottom_left,bottom,bottom_right|}</position>',
-    `</character_${n}>`,
-    '$0',
-  ].join('\n');
-}
 
 function fieldItems(docs: readonly TagDoc[], range: monaco.IRange): monaco.languages.CompletionItem[] {
   return docs.map((d, i) => ({

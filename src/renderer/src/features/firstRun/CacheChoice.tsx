@@ -35,7 +35,8 @@ export function CacheChoice() {
       {found === null && !problem && <p className="field-hint">Looking in the Hugging Face cache…</p>}
       {found && found.models.length === 0 && (
         <p className="field-hint">
-          No NewBie model in <code>{found.cacheDir}</code>. Set HF_HOME or HF_HUB_CACHE before starting the studio to look elsewhere.
+          No NewBie model in <code>{found.cacheDir}</code>. Set HF_HOME or HF_HUB_CACHE before starting the
+          studio to look elsewhere.
         </p>
       )}
       {found && found.models.length > 0 && (
@@ -43,7 +44,8 @@ export function CacheChoice() {
           {found.models.map((m) => (
             <li key={m.folder}>
               <div>
-                <strong>{m.repo}</strong> <span className="field-hint">revision {m.revision.slice(0, 10)}</span>
+                <strong>{m.repo}</strong>{' '}
+                <span className="field-hint">revision {m.revision.slice(0, 10)}</span>
                 {m.testModel && <span className="field-hint"> · random test model (produces noise)</span>}
                 {m.problems.map((p, i) => (
                   <p key={i} className="field-problem">
@@ -51,7 +53,12 @@ export function CacheChoice() {
                   </p>
                 ))}
               </div>
-              <button type="button" onClick={() => void use(m.folder)} disabled={!m.ok || busy !== null} aria-label={`Use ${m.repo}`}>
+              <button
+                type="button"
+                onClick={() => void use(m.folder)}
+                disabled={!m.ok || busy !== null}
+                aria-label={`Use ${m.repo}`}
+              >
                 {busy === m.folder ? 'Checking…' : 'Use'}
               </button>
             </li>

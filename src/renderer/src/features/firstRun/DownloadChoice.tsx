@@ -22,7 +22,14 @@ function ProgressView({ p }: { p: ModelDownloadProgressEvent }) {
   const pct = Math.floor(downloadFraction(p) * 100);
   return (
     <div className="download-progress">
-      <div className="progress" role="progressbar" aria-label="Download progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Download progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+      >
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       <p className="progress-text">{downloadSummary(p)}</p>
@@ -96,15 +103,19 @@ export function DownloadChoice() {
     }
   };
   const cancel = () => {
-    if (run) void call('models.cancelDownload', { downloadId: run.downloadId }).catch((e) => setError({ code: 'Cancelled', message: errorText(e) }));
+    if (run)
+      void call('models.cancelDownload', { downloadId: run.downloadId }).catch((e) =>
+        setError({ code: 'DownloadFailed', message: `Could not cancel: ${errorText(e)}` }),
+      );
   };
 
   return (
     <section className="first-run-choice" aria-label="Download the official model">
       <h2>Download the official model</h2>
       <p className="field-hint">
-        NewBie-image-Exp0.1 from Hugging Face, about 18 GB (weights as published; the exact size shows once the file list is read). Files are verified
-        with SHA-256; an interrupted download resumes where it stopped.
+        NewBie-image-Exp0.1 from Hugging Face, about 18 GB (weights as published; the exact size shows once
+        the file list is read). Files are verified with SHA-256; an interrupted download resumes where it
+        stopped.
       </p>
       {run ? (
         <>
@@ -123,7 +134,14 @@ export function DownloadChoice() {
           {needsToken && (
             <label className="field">
               <span>Hugging Face token (for gated or private files; used for this download only)</span>
-              <input type="password" value={token} autoComplete="off" spellCheck={false} placeholder="hf_…" onChange={(e) => setToken(e.target.value)} />
+              <input
+                type="password"
+                value={token}
+                autoComplete="off"
+                spellCheck={false}
+                placeholder="hf_…"
+                onChange={(e) => setToken(e.target.value)}
+              />
             </label>
           )}
           <details>
@@ -134,19 +152,32 @@ export function DownloadChoice() {
             </label>
             <label className="field">
               <span>Hub endpoint (empty: HF_ENDPOINT or https://huggingface.co)</span>
-              <input type="url" value={endpoint} spellCheck={false} placeholder="https://hf-mirror.example" onChange={(e) => setEndpoint(e.target.value)} />
+              <input
+                type="url"
+                value={endpoint}
+                spellCheck={false}
+                placeholder="https://hf-mirror.example"
+                onChange={(e) => setEndpoint(e.target.value)}
+              />
             </label>
           </details>
           <div className="row">
             <button type="button" className="primary" onClick={() => void start()} disabled={starting}>
-              {error?.code === 'Cancelled' || error?.code === 'DownloadFailed' ? 'Resume download' : 'Download the official model'}
+              {error?.code === 'Cancelled' || error?.code === 'DownloadFailed'
+                ? 'Resume download'
+                : 'Download the official model'}
             </button>
           </div>
         </>
       )}
       {error && (
-        <p className="field-problem" role="alert">
-          {error.code === 'Cancelled' ? 'Download cancelled. Start it again to resume where it stopped.' : error.message}
+        <p
+          className={error.code === 'Cancelled' ? 'field-hint' : 'field-problem'}
+          role={error.code === 'Cancelled' ? 'status' : 'alert'}
+        >
+          {error.code === 'Cancelled'
+            ? 'Download cancelled. Start it again to resume where it stopped.'
+            : error.message}
           {error.hint && error.code !== 'Cancelled' && <span className="field-hint"> {error.hint}</span>}
         </p>
       )}

@@ -51,8 +51,8 @@ export function FirstRunScreen() {
       <main aria-label="Set up a model">
         <h1>Welcome to NewBie Studio</h1>
         <p>
-          The studio runs the NewBie-image-Exp0.1 anime model on this computer. It needs the model files first: pick one of these four ways. You can
-          change the model later in Settings.
+          The studio runs the NewBie-image-Exp0.1 anime model on this computer. It needs the model files
+          first: pick one of these four ways. You can change the model later in Settings.
         </p>
         {configured && <ConfiguredProblem dir={configured} />}
         <div className="first-run-choices">

@@ -43,8 +43,8 @@ export function FolderChoice() {
     <section className="first-run-choice" aria-label="Choose a model folder">
       <h2>Choose a model folder</h2>
       <p className="field-hint">
-        A folder with <code>transformer/</code>, <code>text_encoder/</code>, <code>clip_model/</code> and <code>vae/</code> (as published, or single
-        .safetensors files), or a Hugging Face cache folder.
+        A folder with <code>transformer/</code>, <code>text_encoder/</code>, <code>clip_model/</code> and{' '}
+        <code>vae/</code> (as published, or single .safetensors files), or a Hugging Face cache folder.
       </p>
       <form
         className="row"
@@ -55,7 +55,13 @@ export function FolderChoice() {
       >
         <label className="field">
           <span>Model folder</span>
-          <input type="text" value={path} spellCheck={false} placeholder="/path/to/NewBie-image-Exp0.1" onChange={(e) => setPath(e.target.value)} />
+          <input
+            type="text"
+            value={path}
+            spellCheck={false}
+            placeholder="/path/to/NewBie-image-Exp0.1"
+            onChange={(e) => setPath(e.target.value)}
+          />
         </label>
         {transport === 'ipc' && (
           <button type="button" onClick={() => void browse()} disabled={busy}>

@@ -29,7 +29,13 @@ function NameList({ label, names }: { label: string; names: string[] }) {
   );
 }
 
-export function ModelReport({ report, title = 'Model check report' }: { report: ModelCheckReport; title?: string }) {
+export function ModelReport({
+  report,
+  title = 'Model check report',
+}: {
+  report: ModelCheckReport;
+  title?: string;
+}) {
   const dit = report.dit;
   return (
     <section className="model-report" aria-label={title}>
@@ -51,7 +57,6 @@ export function ModelReport({ report, title = 'Model check report' }: { report: 
           <tr>
             <th scope="col">Component</th>
             <th scope="col">Status</th>
-            <th scope="col">Keys</th>
             <th scope="col">Dtypes</th>
             <th scope="col">Parameters</th>
             <th scope="col">On disk</th>
@@ -60,26 +65,38 @@ export function ModelReport({ report, title = 'Model check report' }: { report: 
         <tbody>
           {report.components.map((c) => (
             <tr key={c.id} className={`component-${c.status}`}>
-              <th scope="row" title={c.source}>
+              <th scope="row">
                 {COMPONENT_NAMES[c.id]}
+                {c.source && <span className="report-detail">{c.source}</span>}
+                {c.keyConvention && <span className="report-detail">Keys: {c.keyConvention}</span>}
               </th>
-              <td>{c.status}</td>
-              <td>{c.keyConvention ?? '–'}</td>
+              <td className="nowrap">{c.status}</td>
               <td>{formatDtypes(c.dtypes)}</td>
-              <td>{formatParams(c.parameterCount)}</td>
-              <td>{c.status === 'missing' ? '–' : formatBytes(c.sizeOnDisk)}</td>
+              <td className="nowrap">{formatParams(c.parameterCount)}</td>
+              <td className="nowrap">{c.status === 'missing' ? '–' : formatBytes(c.sizeOnDisk)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       {dit && (
         <div className="dit-tensors">
-          <p className={dit.foundCount === dit.expectedCount && dit.missing.length === 0 ? 'field-hint' : 'field-problem'}>
+          <p
+            className={
+              dit.foundCount === dit.expectedCount && dit.missing.length === 0
+                ? 'field-hint'
+                : 'field-problem'
+            }
+          >
             DiT: {ditTensorLine(dit)}
           </p>
           <NameList label="Missing" names={dit.missing} />
           <NameList label="Unexpected" names={dit.unexpected} />
-          <NameList label="Wrong shape" names={dit.shapeMismatches.map((m) => `${m.name} [${m.found.join('×')}] ≠ [${m.expected.join('×')}]`)} />
+          <NameList
+            label="Wrong shape"
+            names={dit.shapeMismatches.map(
+              (m) => `${m.name} [${m.found.join('×')}] ≠ [${m.expected.join('×')}]`,
+            )}
+          />
         </div>
       )}
       {report.problems.length > 0 && (

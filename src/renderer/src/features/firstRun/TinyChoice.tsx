@@ -27,8 +27,9 @@ export function TinyChoice() {
     <section className="first-run-choice" aria-label="Try the tiny random model">
       <h2>Try the tiny random model</h2>
       <p className="field-hint">
-        A 4 MB model with random weights, made on this computer in a second. <strong>It produces noise, not pictures:</strong> it is only for trying
-        the interface (prompt editor, queue, gallery). Switch to the real model later in Settings.
+        A 4 MB model with random weights, made on this computer in a second.{' '}
+        <strong>It produces noise, not pictures:</strong> it is only for trying the interface (prompt editor,
+        queue, gallery). Switch to the real model later in Settings.
       </p>
       <div className="row">
         <button type="button" onClick={() => void tryTiny()} disabled={busy}>

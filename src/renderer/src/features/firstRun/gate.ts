@@ -17,7 +17,11 @@ export type FirstRunPhase = 'checking' | 'firstRun' | 'studio';
  * @param modelProblem why there is no report (no folder set, folder missing), or null
  * @param entered the studio was already shown (or the user chose to open it without a model)
  */
-export function firstRunPhase(model: ModelCheckReport | null, modelProblem: string | null, entered: boolean): FirstRunPhase {
+export function firstRunPhase(
+  model: ModelCheckReport | null,
+  modelProblem: string | null,
+  entered: boolean,
+): FirstRunPhase {
   if (entered || model?.ok) return 'studio';
   return model === null && modelProblem === null ? 'checking' : 'firstRun';
 }

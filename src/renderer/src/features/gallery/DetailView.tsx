@@ -5,9 +5,9 @@
  */
 import { imageUrl } from '../../api';
 import { Dialog } from '../../components/Dialog';
-import { enqueue, rerunDraft } from '../../state/actions';
+import { enqueue } from '../../state/actions';
 import { notifyInfo } from '../../state/notices';
-import { useStudio } from '../../state/studioStore';
+import { rerunDraft, useStudio } from '../../state/studioStore';
 import { EntryParams } from './EntryParams';
 import { HighlightedPrompt } from './HighlightedPrompt';
 import { copyText, deleteImages, toggleFavorite } from './galleryActions';

@@ -19,8 +19,6 @@ import { deleteImages, toggleFavorite } from './galleryActions';
 import { useGallery } from './galleryStore';
 import { GAP, GalleryRow, TILE } from './GalleryRow';
 
-export { tileAlt } from './GalleryRow';
-
 function open(item: GalleryItem): void {
   const pick = { generationId: item.generationId, imageId: item.id };
   const g = useGallery.getState();

@@ -6,18 +6,10 @@
 import { memo } from 'react';
 import type { GalleryItem } from '../../../../shared/apiTypes';
 import { imageUrl } from '../../api';
+import { tileAlt } from './tileText';
 
 export const TILE = 160;
 export const GAP = 8;
-
-/** Alt text of a tile: seed first (the e2e tests and screen readers find images by it), size, prompt start. */
-export function tileAlt(item: GalleryItem): string {
-  const words = item.promptPreview
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return `Seed ${item.seed ?? 'unknown'}, ${item.width}×${item.height}${item.favorite ? ', favorite' : ''}: ${words.slice(0, 80)}`;
-}
 
 interface RowProps {
   items: readonly GalleryItem[];

@@ -3,10 +3,11 @@
  * while it runs, and its controls: cancel, hold/release, move earlier/later.
  */
 import type { QueueItem } from '../../../../shared/dto';
-import { formatDuration } from '../../lib/format';
+import { promptWords } from '../../lib/promptText';
 import { call } from '../../lib/invoke';
 import { notifyError } from '../../state/notices';
 import { useProgress } from '../../state/progress';
+import { progressText } from './progressText';
 
 const STATE_LABEL = {
   pending: 'Waiting',
@@ -14,14 +15,6 @@ const STATE_LABEL = {
   paused: 'On hold',
   interrupted: 'Interrupted',
 } as const;
-
-function promptSnippet(prompt: string): string {
-  const values = prompt
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return values.length > 80 ? `${values.slice(0, 80)}…` : values || '(empty prompt)';
-}
 
 const run = (p: Promise<unknown>, what: string) => void p.catch((e) => notifyError(e, what));
 
@@ -39,10 +32,7 @@ export function QueueItemRow({ item, number, last }: Props) {
   const progress =
     live ??
     (item.progress ? { ...item.progress, previewUrl: null, seed: r.seed + item.progress.image } : undefined);
-  const batchNote = r.batch > 1 && progress ? ` · image ${progress.image + 1}/${r.batch}` : '';
-  const valueText = progress
-    ? `Step ${progress.step} of ${progress.total}${batchNote}, about ${formatDuration(progress.etaMs)} left`
-    : 'Starting…';
+  const valueText = progressText(progress, r.batch);
   return (
     <li className={`queue-item state-${item.state}`} aria-label={`Queue ${name}`}>
       <div className="queue-item-main">
@@ -54,7 +44,7 @@ export function QueueItemRow({ item, number, last }: Props) {
           </span>
         </div>
         <p className="queue-item-prompt" title={r.prompt}>
-          {promptSnippet(r.prompt)}
+          {promptWords(r.prompt, 80) || '(empty prompt)'}
         </p>
         {running && (
           <div className="progress-line">

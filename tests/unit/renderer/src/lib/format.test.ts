@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatPlan, parseDateInput } from '../../../../../src/renderer/src/lib/format';
+import { formatBytes, formatDuration, formatPlan, parseDateInput, shortCount } from '../../../../../src/renderer/src/lib/format';
 
 describe('format', () => {
   it('formats bytes with binary prefixes', () => {
@@ -22,5 +22,12 @@ describe('format', () => {
   it('parses date inputs at local midnight', () => {
     expect(parseDateInput('2026-05-01')).toBe(new Date(2026, 4, 1).getTime());
     expect(parseDateInput('yesterday')).toBeUndefined();
+  });
+  it('shortens post counts', () => {
+    expect(shortCount(812)).toBe('812');
+    expect(shortCount(4321)).toBe('4.3k');
+    expect(shortCount(45_000)).toBe('45k');
+    expect(shortCount(4_400_000)).toBe('4.4M');
+    expect(shortCount(12_000_000)).toBe('12M');
   });
 });

@@ -43,10 +43,19 @@ describe('download progress text', () => {
   });
 
   it('summary line: bytes of total, speed, time left, files', () => {
-    const p = progress({ bytesDone: 3 * 1024 ** 3, bytesTotal: 12 * 1024 ** 3, speedBps: 10 * 1024 ** 2, etaS: 921.6, filesDone: 3, filesTotal: 12 });
+    const p = progress({
+      bytesDone: 3 * 1024 ** 3,
+      bytesTotal: 12 * 1024 ** 3,
+      speedBps: 10 * 1024 ** 2,
+      etaS: 921.6,
+      filesDone: 3,
+      filesTotal: 12,
+    });
     // 9 GiB left at 10 MiB/s = 921.6 s → 15 min 22 s (rounded).
     expect(downloadSummary(p)).toBe('3.0 GiB of 12.0 GiB · 10.0 MiB/s · 15 min 22 s left · 3 of 12 files');
-    expect(downloadSummary(progress({ bytesTotal: 2048, filesTotal: 2 }))).toBe('0 B of 2.0 KiB · – · time left – · 0 of 2 files');
+    expect(downloadSummary(progress({ bytesTotal: 2048, filesTotal: 2 }))).toBe(
+      '0 B of 2.0 KiB · – · time left – · 0 of 2 files',
+    );
   });
 });
 
@@ -66,10 +75,22 @@ describe('model report text', () => {
   });
 
   it('DiT expected-vs-found line names each kind of mismatch', () => {
-    const dit: NonNullable<ModelCheckReport['dit']> = { expectedCount: 535, foundCount: 535, missing: [], unexpected: [], shapeMismatches: [] };
+    const dit: NonNullable<ModelCheckReport['dit']> = {
+      expectedCount: 535,
+      foundCount: 535,
+      missing: [],
+      unexpected: [],
+      shapeMismatches: [],
+    };
     expect(ditTensorLine(dit)).toBe('535 of 535 tensors');
     expect(
-      ditTensorLine({ ...dit, foundCount: 534, missing: ['a', 'b'], unexpected: ['c'], shapeMismatches: [{ name: 'x', expected: [1], found: [2] }] }),
+      ditTensorLine({
+        ...dit,
+        foundCount: 534,
+        missing: ['a', 'b'],
+        unexpected: ['c'],
+        shapeMismatches: [{ name: 'x', expected: [1], found: [2] }],
+      }),
     ).toBe('534 of 535 tensors, 2 missing, 1 unexpected, 1 with the wrong shape');
   });
 });
