@@ -28,10 +28,12 @@ export const DEFAULTS = {
 /** Largest seed: exact in JSON, JS numbers and SQLite integers (conventions.md §1). */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
-/** A fully resolved request: what the queue snapshots and the PNG metadata stores. */
-export interface GenerationRequest {
-  prompt: string;
-  negativePrompt: string;
+/**
+ * The sampling parameters a request, the saved defaults and the generate panel share: size in pixels, steps
+ * (integration intervals), guidance (CFG scale), shift (time-shift factor), CFG truncation and renormalisation,
+ * sampler, precision, batch size (conventions.md §1).
+ */
+export interface SamplingParams {
   width: number;
   height: number;
   steps: number;
@@ -40,10 +42,16 @@ export interface GenerationRequest {
   cfgTrunc: number;
   renormCfg: number;
   sampler: Sampler;
+  precision: PrecisionChoice;
+  batch: number;
+}
+
+/** A fully resolved request: what the queue snapshots and the PNG metadata stores. */
+export interface GenerationRequest extends SamplingParams {
+  prompt: string;
+  negativePrompt: string;
   /** Resolved integer seed; batch image i uses seed + i. */
   seed: number;
-  batch: number;
-  precision: PrecisionChoice;
   memoryPolicy?: MemoryPolicy;
   /** Generation this one re-runs (lineage), if any. */
   parentId?: string;
@@ -191,18 +199,8 @@ export interface QueueSnapshot {
 }
 
 /** Request fields the user sets once and every new generation starts from. */
-export interface GenerationDefaults {
+export interface GenerationDefaults extends SamplingParams {
   negativePrompt: string;
-  width: number;
-  height: number;
-  steps: number;
-  guidance: number;
-  shift: number;
-  cfgTrunc: number;
-  renormCfg: number;
-  sampler: Sampler;
-  precision: PrecisionChoice;
-  batch: number;
 }
 
 /** The settings file (`<dataDir>/settings.json`), validated on read and write. */

@@ -198,7 +198,7 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     await page.close();
   }, 180_000);
 
-  it('keeps the history when serve restarts, and restores a dropped PNG into the editor', async () => {
+  it('keeps the history when serve restarts, restores a dropped PNG, favorites, deletes with undo', async () => {
     expect(firstSeed).not.toBe('');
     expect(await serve.stop()).toBe(0);
     serve = await startServe(modelDir, dataDir);
@@ -236,11 +236,33 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     await expect.poll(() => gen.getByRole('textbox', { name: 'Seed' }).inputValue()).toBe(firstSeed);
     expect(await gen.getByLabel('Width').inputValue()).toBe('128');
     expect(await gen.getByLabel('Steps').inputValue()).toBe('4');
+
+    // Favorite one image, filter by favorites; delete one and undo.
+    const fav = await openDetailOf(page, 0);
+    const details = page.getByRole('dialog', { name: 'Generation details' });
+    await details.getByRole('button', { name: /Favorite/ }).click();
+    await expect
+      .poll(() => details.getByRole('button', { name: /Favorite/ }).getAttribute('aria-pressed'))
+      .toBe('true');
+    await page.keyboard.press('Escape');
+    const gallery = page.getByRole('region', { name: 'Gallery' });
+    await gallery.getByRole('checkbox', { name: 'Favorites only' }).check();
+    await expect.poll(() => galleryImages(page).count()).toBe(1);
+    expect(await galleryImages(page).first().getAttribute('alt')).toMatch(
+      new RegExp(`^Seed ${fav.seed}, .*favorite`),
+    );
+    await gallery.getByRole('checkbox', { name: 'Favorites only' }).uncheck();
+    await expect.poll(() => galleryImages(page).count()).toBe(5);
+    await openDetailOf(page, 1);
+    await details.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => galleryImages(page).count()).toBe(4);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => galleryImages(page).count()).toBe(5);
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
 
-  it('completes tag names for the cursor’s block, danbooru tags with counts, and fixes spaces in tags', async () => {
+  it('completes tag names for the cursor’s block and danbooru tags with counts, fixes spaces in tags, shows hover docs, switches theme', async () => {
     const page = await browser.newPage({ viewport: VIEWPORT });
     const problems = watchConsole(page);
     await page.goto(serve.url);
@@ -301,6 +323,33 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     await fix.waitFor();
     await fix.click();
     await expect.poll(() => editorText(page)).toContain('<appearance>long_hair, blue_hair</appearance>');
+
+    // Hover docs for a tag name.
+    await page.keyboard.press('Escape');
+    const tagName = page
+      .locator('.prompt-editor .view-line span span')
+      .filter({ hasText: /^appearance$/ })
+      .first();
+    const box = (await tagName.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('.monaco-hover:not(.hidden)')
+            .first()
+            .innerText()
+            .catch(() => ''),
+        { timeout: 10_000 },
+      )
+      .toContain('Hair, eyes');
+
+    // Light theme: the page and the editor's token colours follow.
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await expect.poll(() => tagName.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(11, 92, 173)');
+    await shot(page, '11-light');
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
 
     expect(problems).toEqual([]);
     await page.close();

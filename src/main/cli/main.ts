@@ -40,15 +40,24 @@ export async function runCli(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
+    // With --json a failure is still one JSON document on stdout (conventions.md §7): {"error":{code,message,hint?}}.
+    const jsonError = (error: { code?: string; message: string; hint?: string }) => {
+      if (argv.includes('--json')) process.stdout.write(JSON.stringify({ error }) + '\n');
+    };
     if (e instanceof CommanderError) {
       // --help / --version exit with code 0 through exitOverride; usage errors are exit 2.
-      return e.exitCode === 0 ? 0 : 2;
+      if (e.exitCode === 0) return 0;
+      jsonError({ code: 'InvalidRequest', message: e.message.replace(/^error: /, '') });
+      return 2;
     }
     if (e instanceof StudioError) {
       process.stderr.write(`newbie-studio: ${e.code}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}\n`);
+      jsonError(e.toData());
       return exitCodeFor(e.code);
     }
-    process.stderr.write(`newbie-studio: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+    const message = `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    process.stderr.write(`newbie-studio: ${message}\n`);
+    jsonError({ message });
     return 3;
   }
 }

@@ -60,8 +60,11 @@ function cannotWrite(file: string, why: string): StudioError {
 function checkHeader(file: string): void {
   let size: number;
   try {
-    size = statSync(file).size;
+    const st = statSync(file);
+    if (st.isDirectory()) throw unreadable(file, 'it is a folder, not a database file');
+    size = st.size;
   } catch (e) {
+    if (e instanceof StudioError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw unreadable(file, (e as Error).message);
   }

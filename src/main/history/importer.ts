@@ -55,8 +55,8 @@ export function restoreRequest(
 ): RestoredRequest {
   const meta = readImageMetadata(bytes, fileName);
   const partial: Partial<GenerationRequest> = { ...meta.request };
+  // readImageMetadata already says "no generation metadata found" for source 'none'.
   const notes = [...meta.notes];
-  if (meta.source === 'none') notes.push(`${fileName}: no generation metadata found; nothing restored.`);
   if (meta.source !== 'newbie') delete partial.parentId;
   const restored = Object.keys(partial).filter((k) => partial[k as keyof GenerationRequest] !== undefined);
   const own = meta.source === 'newbie' ? meta.newbie : undefined;

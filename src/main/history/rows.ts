@@ -298,17 +298,13 @@ export function insertGeneration(db: Database, g: GenerationInsert): number {
   return id;
 }
 
-export interface ImageInsert {
+/** An image row to insert: the stored image's own fields, its generation's row id and the model it came from. */
+export interface ImageInsert
+  extends Pick<
+    HistoryImage,
+    'index' | 'seed' | 'path' | 'thumbnailPath' | 'width' | 'height' | 'bytes' | 'sha256' | 'createdAt'
+  > {
   generationRow: number;
-  index: number;
-  seed: number | null;
-  path: string;
-  thumbnailPath: string | null;
-  width: number;
-  height: number;
-  bytes: number;
-  sha256: string;
-  createdAt: number;
   modelIdentity: string | null;
 }
 

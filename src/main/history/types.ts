@@ -3,14 +3,12 @@
  * Units: times are ms since the Unix epoch (createdAt) or ms durations (timings); memory in bytes;
  * paths are relative to the data dir with forward slashes (`images/2026/05/01/<id>-0.png`) unless named `absolute…`.
  */
-import type { ErrorCode } from '../../shared/errors';
-import type { GenerationRequest, PrecisionPlan, ProviderName, StageTimings } from '../../shared/dto';
+import type { GenerationRequest, JobState, PrecisionPlan, ProviderName, StageTimings } from '../../shared/dto';
+import type { EntrySource, GenerationStatus, HistoryImage, SavedImage } from '../../shared/history';
 
-export type GenerationStatus = 'finished' | 'failed' | 'cancelled' | 'interrupted' | 'imported';
-
-/** Where an entry came from: generated here, or imported from a PNG written by us or by another tool. */
-export type EntrySource =
-  'studio' | 'newbie' | 'a1111' | 'fooocus' | 'novelai' | 'invokeai' | 'comfyui' | 'none';
+// What the renderer also reads (HistoryEntry, GalleryItem, pages …) is defined once in src/shared/history.ts;
+// this module re-exports it next to the main-only types, so `../history` stays the one import for main code.
+export type * from '../../shared/history';
 
 /** One decoded image of a finished job, already encoded as PNG (with its metadata chunks) by main. */
 export interface FinishedImage {
@@ -48,15 +46,6 @@ export interface SaveGenerationInput {
   createdAt?: number;
 }
 
-export interface SavedImage {
-  id: number;
-  index: number;
-  seed: number;
-  path: string;
-  thumbnailPath: string | null;
-  sha256: string;
-}
-
 export interface SavedGeneration {
   generationId: string;
   images: SavedImage[];
@@ -76,85 +65,6 @@ export interface FailureDetails {
   peakVram?: number;
   peakRam?: number;
   predictedVram?: number;
-}
-
-export interface HistoryImage {
-  id: number;
-  generationId: string;
-  index: number;
-  seed: number | null;
-  path: string;
-  thumbnailPath: string | null;
-  width: number;
-  height: number;
-  bytes: number;
-  sha256: string;
-  favorite: boolean;
-  /** 0 (unrated) to 5. */
-  rating: number;
-  deletedAt: number | null;
-  createdAt: number;
-}
-
-/** A gallery tile: the image plus the start of its prompt. */
-export interface GalleryItem extends HistoryImage {
-  promptPreview: string;
-  modelIdentity: string | null;
-}
-
-/** One generation with everything the store knows about it. */
-export interface HistoryEntry {
-  id: string;
-  createdAt: number;
-  status: GenerationStatus;
-  source: EntrySource;
-  /** The snapshotted request; for imports, the restored request completed with defaults. */
-  request: GenerationRequest;
-  precision: Partial<PrecisionPlan> | null;
-  provider: string | null;
-  modelIdentity: string | null;
-  modelName: string | null;
-  appVersion: string | null;
-  error: { code: ErrorCode | string; message: string } | null;
-  timings: Partial<StageTimings> | null;
-  peakVram: number | null;
-  peakRam: number | null;
-  predictedVram: number | null;
-  parentId: string | null;
-  /** For imports: original file name, fields restored from metadata, notes. */
-  importInfo: ImportInfo | null;
-  images: HistoryImage[];
-}
-
-export interface ImportInfo {
-  fileName: string;
-  restored: string[];
-  notes: string[];
-}
-
-/** Gallery / list filters. All optional; `cursor` continues from the previous page's `nextCursor`. */
-export interface GalleryQuery {
-  /** Page size, 1..500, default 60. */
-  limit?: number;
-  cursor?: string | null;
-  /** Words and danbooru tags; see `ftsQuery`. */
-  search?: string;
-  favoritesOnly?: boolean;
-  /** Minimum rating 1..5. */
-  minRating?: number;
-  /** Inclusive start, ms since epoch. */
-  from?: number;
-  /** Exclusive end, ms since epoch. */
-  to?: number;
-  width?: number;
-  height?: number;
-  modelIdentity?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** Pass back as `cursor` for the next page; null at the end. */
-  nextCursor: string | null;
 }
 
 /** Generation list filters (CLI `history list`). */
@@ -182,16 +92,6 @@ export interface GenerationSummary {
   images: HistoryImage[];
 }
 
-export interface LineageNode {
-  id: string;
-  parentId: string | null;
-  /** 0 for the root of the lineage. */
-  depth: number;
-  createdAt: number;
-  status: GenerationStatus;
-  seed: number | null;
-}
-
 export interface HistoryStats {
   generations: Record<GenerationStatus, number>;
   images: number;
@@ -206,7 +106,8 @@ export interface HistoryStats {
   databaseBytes: number;
 }
 
-export type QueueState = 'pending' | 'running' | 'paused' | 'interrupted';
+/** The persisted queue's job states: the same set the contract calls JobState. */
+export type QueueState = JobState;
 
 export interface QueuedJob {
   id: string;

@@ -6,7 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { StudioError, type ErrorCode } from '../../shared/errors';
+import { StudioError } from '../../shared/errors';
+import type {
+  DitTensorReport,
+  ModelCheckProblem as CheckProblem,
+  ModelCheckReport,
+  ModelComponentReport as ComponentReport,
+} from '../../shared/modelCheck';
 import type { WeightSet } from '../engine/safetensors';
 import { listHfCacheModelSnapshots } from './hfCache';
 import { modelIdentity } from './identity';
@@ -28,54 +34,8 @@ import {
 } from './layout';
 import { gemmaTextTensorSpecs, jinaTextTensorSpecs, nextDitTensorSpecs, vaeDecoderTensorSpecs, type NextDitDims, type TensorSpec } from './specs';
 
-export interface CheckProblem {
-  component: ComponentId | 'tokenizers' | 'model';
-  code: ErrorCode;
-  message: string;
-  hint?: string;
-}
-
-export interface ComponentReport {
-  id: ComponentId;
-  status: 'found' | 'missing' | 'invalid';
-  /** Files used, e.g. "text_encoder/model.safetensors.index.json (2 shards)". */
-  source?: string;
-  keyConvention?: string;
-  /** Tensor count per dtype, over the tensors the app uses. */
-  dtypes: Record<string, number>;
-  parameterCount: number;
-  tensorCount: number;
-  /** Tensors in the files the app ignores (vision tower, VAE encoder …). */
-  ignoredTensors: number;
-  /** Bytes of the real files (symlinks resolved). */
-  sizeOnDisk: number;
-  files: Array<{ path: string; size: number }>;
-  /** Dimensions read from shapes. */
-  dims?: Record<string, unknown>;
-}
-
-export interface DitTensorReport {
-  expectedCount: number;
-  foundCount: number;
-  missing: string[];
-  unexpected: string[];
-  shapeMismatches: Array<{ name: string; expected: number[]; found: number[] }>;
-}
-
-export interface ModelCheckReport {
-  folder: string;
-  root: string;
-  ok: boolean;
-  /** A generator-made random model (it produces noise). */
-  testModel: boolean;
-  components: ComponentReport[];
-  tokenizers: { gemma?: string; jina?: string };
-  dit?: DitTensorReport;
-  problems: CheckProblem[];
-  notes: string[];
-  /** modelIdentity when every part resolved. */
-  identity?: string;
-}
+// The report types are defined once in src/shared (the renderer reads them too); the old names stay exported here.
+export type { CheckProblem, ComponentReport, DitTensorReport, ModelCheckReport };
 
 /** Compares a component's tensors with the expected list; returns mismatch messages (at most a few names each). */
 function compareTensors(weights: WeightSet, prefix: string, expected: TensorSpec[], consider: (name: string) => boolean) {

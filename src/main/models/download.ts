@@ -13,7 +13,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { StudioError } from '../../shared/errors';
-import { defaultDataDir } from '../paths';
+import { defaultDataDir, ensureWritableDir } from '../paths';
 import { OFFICIAL_REPO } from './defaults';
 import { TOKENIZER_SOURCES, hubEndpoint, hubHeaders, hubHttpError, listRepoFiles, planDownload, planTokenizerFiles, resolveUrl, toPlanned, type HubClientOptions, type PlannedFile } from './hub';
 
@@ -249,17 +249,26 @@ export async function planModelDownload(repo: string, revision: string, hub: Hub
 /**
  * Downloads the model package (see file docstring). Safe to re-run: finished files are kept, partial ones resume.
  * @throws StudioError Unauthorized (gated/private), ChecksumMismatch (file deleted), DownloadFailed (network, HTTP,
- *   disk space, not a NewBie repo), Cancelled (signal). When several files fail, the message lists them all.
+ *   disk space, not a NewBie repo), Cancelled (signal), InvalidRequest (a repo name or endpoint that cannot be right,
+ *   a --dir that is not a writable folder). When several files fail, the message lists them all.
  */
 export async function downloadModel(options: DownloadOptions = {}): Promise<DownloadResult> {
   const env = options.env ?? process.env;
   const repo = options.repo ?? OFFICIAL_REPO;
   const revision = options.revision ?? 'main';
   const dir = options.dir ?? defaultModelDir(repo, env);
-  const hub: HubClientOptions = { endpoint: hubEndpoint(options.endpoint, env), token: options.token ?? env['HF_TOKEN'] ?? undefined, signal: options.signal };
+  // A typo is invalid input (exit 2), not a network failure (exit 3): check both before going online.
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) {
+    throw new StudioError('InvalidRequest', `"${repo}" is not a Hugging Face model repository name.`, `Write it as organisation/name, e.g. ${OFFICIAL_REPO}.`);
+  }
+  const endpoint = hubEndpoint(options.endpoint, env);
+  if (!/^https?:\/\/[^/\s]+/i.test(endpoint) || !URL.canParse(endpoint)) {
+    throw new StudioError('InvalidRequest', `The hub endpoint "${endpoint}" is not an http(s) URL.`, 'Pass --endpoint (or HF_ENDPOINT) like https://huggingface.co or your mirror\'s address.');
+  }
+  const hub: HubClientOptions = { endpoint, token: options.token ?? env['HF_TOKEN'] ?? undefined, signal: options.signal };
   const o = { retries: options.retries ?? 3, retryDelayMs: options.retryDelayMs ?? 1000, stallTimeoutMs: options.stallTimeoutMs ?? 60_000 };
   const plan = await planModelDownload(repo, revision, hub);
-  mkdirSync(dir, { recursive: true });
+  ensureWritableDir(dir, 'download folder', 'Choose another folder with --dir.');
   const remaining = plan.reduce((a, f) => {
     const dest = join(dir, f.dest);
     if (existsSync(dest) && statSync(dest).size === f.size) return a;

@@ -8,12 +8,14 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StudioError } from '../../shared/errors';
+import type { ModelComponentId } from '../../shared/modelCheck';
 import { WeightSet } from '../engine/safetensors';
 import { DIT_DEFAULTS, GEMMA3_TEXT_DEFAULTS, JINA_TEXT_DEFAULTS, VAE_DEFAULTS } from './defaults';
 import { resolveCacheFolder } from './hfCache';
 
 export type JsonObject = Record<string, unknown>;
-export type ComponentId = 'transformer' | 'text_encoder' | 'clip_model' | 'vae';
+/** A weight component of a model package; defined once in src/shared for the check report. */
+export type ComponentId = ModelComponentId;
 
 interface ComponentBase {
   weights: WeightSet;

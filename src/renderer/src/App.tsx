@@ -22,8 +22,11 @@ import { useServiceSync } from './state/sync';
 const typing = (t: EventTarget | null) =>
   t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 
-function focusFirst(selector: string): void {
-  document.querySelector<HTMLElement>(selector)?.focus();
+/** Focuses the first element matching `selector`; false when there is none. */
+function focusFirst(selector: string): boolean {
+  const el = document.querySelector<HTMLElement>(selector);
+  el?.focus();
+  return el !== null;
 }
 
 export function App() {
@@ -52,8 +55,9 @@ export function App() {
         if (e.key === '1') focusPromptEditor();
         if (e.key === '2') focusFirst('.composer-panel input, .composer-panel button');
         if (e.key === '3') focusFirst('.generate-panel select, .generate-panel input');
-        if (e.key === '4')
-          focusFirst('.gallery-scroll button.tile[tabindex="0"], input[aria-label="Search history"]');
+        if (e.key === '4' && !focusFirst('.gallery-scroll button.tile[tabindex="0"]')) {
+          focusFirst('input[aria-label="Search history"]');
+        }
       }
     };
     window.addEventListener('keydown', onKey);

@@ -17,6 +17,7 @@ import { persistResult } from '../../jobs/persist';
 import { resolveModelFolder } from '../../models/layout';
 import { dataPaths, defaultDataDir, ensureWritableDir } from '../../paths';
 import { describePrecision } from '../../engine/runtime/precision';
+import { jobFailure, oomAwareExitClassifier, type AdviceContext } from '../../system';
 import { progressLine } from '../progress';
 import { readPromptFile } from './prompt';
 
@@ -58,6 +59,15 @@ function num(name: string, v: string, integer = false): number {
     throw new StudioError('InvalidRequest', `--${name} ${v} is too large (at most ${Number.MAX_SAFE_INTEGER}).`);
   }
   return n;
+}
+
+/** A failed run as the CLI reports it: OOM strings become OutOfMemory with advice; other errors pass unchanged. */
+function cliFailure(e: unknown, advice: AdviceContext): unknown {
+  if (!(e instanceof StudioError) || e.code === 'Cancelled') return e;
+  const f = jobFailure(e.toData(), advice);
+  if (f.error.code !== 'OutOfMemory') return e;
+  // The sentence about restarting the engine is for the app's queue; this process ends here.
+  return new StudioError('OutOfMemory', f.error.message.replace(' Only this job failed; the engine was restarted.', ''), f.error.hint);
 }
 
 /** Builds and validates the request from the command line. @throws StudioError InvalidRequest / PromptInvalid */
@@ -125,17 +135,21 @@ export function registerGenerateCommands(program: Command): void {
       // Checked before the run: a bad --out must not surface only after the image is made.
       const outDir = o.out ? ensureWritableDir(o.out, '--out folder', 'Pass --out with a folder you can write.') : undefined;
       const store = HistoryStore.open(dataDir);
-      const host = new EngineHostClient(forkSpawner());
+      // As the app's supervisor does (system/oom.ts): an allocation failure or a host killed by the OS is OutOfMemory
+      // with advice for this request, not EngineCrashed.
+      const advice: AdviceContext = { request };
+      const host = new EngineHostClient(forkSpawner(), oomAwareExitClassifier(() => advice));
       const controller = new AbortController();
+      const tty = process.stderr.isTTY && !o.json;
       const onSigint = () => {
         if (controller.signal.aborted) host.kill();
         else {
-          process.stderr.write('\nCancelling after this step… (Ctrl+C again to stop now)\n');
+          // A newline ends the progress bar line first (only drawn on a TTY).
+          process.stderr.write(`${tty ? '\n' : ''}Cancelling after this step… (Ctrl+C again to stop now)\n`);
           controller.abort();
         }
       };
       process.on('SIGINT', onSigint);
-      const tty = process.stderr.isTTY && !o.json;
       try {
         const result = await host.generate(
           { modelDir, memoryPolicy: request.memoryPolicy },
@@ -149,7 +163,9 @@ export function registerGenerateCommands(program: Command): void {
               if (tty) process.stderr.write(`\r${progressLine(e, request.batch)}`);
             },
           },
-        );
+        ).catch((e: unknown) => {
+          throw cliFailure(e, advice);
+        });
         if (tty) process.stderr.write('\n');
         const saved = await persistResult(store, request, result, modelDir);
         const images = saved.images.map((im) => ({ path: join(dataDir, im.path), seed: im.seed, sha256: im.sha256 }));
@@ -171,7 +187,7 @@ export function registerGenerateCommands(program: Command): void {
         } else {
           for (const w of saved.warnings) process.stderr.write(`warning: ${w}\n`);
           const plan = Object.entries(result.precision).map(([c, d]) => `${c} ${describePrecision(d, result.provider)}`);
-          process.stderr.write(`precision on ${result.provider}: ${plan.join(', ')}\n`);
+          process.stderr.write(`precision on ${result.provider}: ${plan.join('; ')}\n`);
           for (const im of images) process.stderr.write(`wrote ${im.path} (seed ${im.seed})\n`);
           process.stderr.write(`history: ${dataPaths(dataDir).database}\n`);
         }

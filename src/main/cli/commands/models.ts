@@ -3,8 +3,11 @@
  * Hugging Face cache), download (the official model from the hub with progress, resume and verification).
  * Exit codes (conventions.md §7): check exits 1 when the folder has problems; bad options are 2; download failures 3.
  */
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { StudioError } from '../../../shared/errors';
+import { ensureWritableDir } from '../../paths';
 import { checkModelFolder, findHfCacheModels, type ModelCheckReport } from '../../models/check';
 import { OFFICIAL_REPO } from '../../models/defaults';
 import { defaultModelDir, downloadModel, type DownloadProgress } from '../../models/download';
@@ -104,6 +107,25 @@ function progressPrinter(): (p: DownloadProgress) => void {
   };
 }
 
+/**
+ * The folder make-tiny may write: new, empty, or an earlier tiny model (its README says so). Anything else is refused:
+ * the tiny files carry the real names (text_encoder/model-00001-of-00002.safetensors…) and would overwrite a real model.
+ * @throws StudioError InvalidRequest
+ */
+export function tinyTarget(outDir: string): string {
+  const dir = ensureWritableDir(outDir, 'output folder', 'Choose a new or empty folder for the tiny model.');
+  const readme = join(dir, 'README.md');
+  const ours = existsSync(readme) && readFileSync(readme, 'utf8').includes('Made by `newbie-studio models make-tiny`');
+  if (!ours && readdirSync(dir).length > 0) {
+    throw new StudioError(
+      'InvalidRequest',
+      `${dir} is not empty and is not a tiny model made by make-tiny; writing there could overwrite real model files.`,
+      'Choose a new or empty folder for the tiny model.',
+    );
+  }
+  return dir;
+}
+
 /** Registers `models make-tiny|check|find|download` on the program. */
 export function registerModelsCommands(program: Command): void {
   const models = program.command('models').description('Check, find and download models; make the tiny test model.');
@@ -119,7 +141,7 @@ export function registerModelsCommands(program: Command): void {
     .option('--vae-attention <names>', 'to_q | query (older diffusers names)', oneOf(['to_q', 'query'] as const), 'to_q')
     .option('--json', 'print one JSON document on stdout')
     .action((outDir: string, o: { seed: number; layout: TinyLayout; size: TinySize; jina: 'raw' | 'merged'; vaeAttention: 'to_q' | 'query'; json?: boolean }) => {
-      const info = makeTinyModel(resolve(outDir), { seed: o.seed, layout: o.layout, size: o.size, jina: o.jina, vaeAttention: o.vaeAttention });
+      const info = makeTinyModel(tinyTarget(outDir), { seed: o.seed, layout: o.layout, size: o.size, jina: o.jina, vaeAttention: o.vaeAttention });
       if (o.json) json(info);
       else note(`wrote a ${o.size} ${o.layout} model (seed ${o.seed}, ${info.files.length} files) to ${info.root}`);
     });

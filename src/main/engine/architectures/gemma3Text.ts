@@ -9,12 +9,11 @@
  * dtype. The embedding is a Gather on the stored matrix followed by a Cast of the gathered rows only; the scale
  * (rounded to the compute dtype) multiplies those rows in fp32.
  */
-import { StudioError } from '../../../shared/errors';
-import type { ProviderName } from '../../../shared/dto';
 import { GraphBuilder, type Value } from '../onnx/graph';
 import { attention, gelu, linear, reshape, rmsNormOnePlus, type Ctx } from '../onnx/layers';
-import { EngineSession, bool, f32, i64 } from '../runtime/session';
+import { bool, f32, i64, type EngineSession } from '../runtime/session';
 import type { WeightSet } from '../safetensors/weightSet';
+import { createEncoderSession, refuseCpuBf16, type EncoderSessionOptions } from './encoderSession';
 import { gemmaConfigFromWeights, type GemmaConfig, type GemmaLayerType } from './gemma3TextConfig';
 import {
   checkIds,
@@ -132,13 +131,9 @@ export function buildGemma3TextGraph(
   return g;
 }
 
-export interface GemmaEncoderOptions {
+export interface GemmaEncoderOptions extends EncoderSessionOptions {
   /** Key prefix (see `detectGemmaPrefix`). */
   prefix: string;
-  dtype: ComputeDtype;
-  provider: ProviderName;
-  deviceId?: number;
-  intraOpThreads?: number;
 }
 
 export interface GemmaEncoding {
@@ -177,20 +172,10 @@ export class GemmaEncoder {
     configJson: unknown,
     opts: GemmaEncoderOptions,
   ): Promise<GemmaEncoder> {
-    if (opts.dtype === 'bfloat16' && opts.provider === 'cpu') {
-      throw new StudioError(
-        'PrecisionUnsupported',
-        'Gemma3: bf16 compute needs the CUDA execution provider; the CPU provider has no bf16 kernels.',
-        'Choose precision fp32 for CPU runs.',
-      );
-    }
+    refuseCpuBf16('Gemma3', opts, 'Choose precision fp32 for CPU runs.');
     const config = gemmaConfigFromWeights(weights, opts.prefix, configJson);
-    const { bytes, externalDataFolder } = buildGemma3TextGraph(weights, config, opts.dtype).toModel();
-    const session = await EngineSession.create('Gemma3 text encoder', bytes, externalDataFolder, {
-      provider: opts.provider,
-      deviceId: opts.deviceId,
-      intraOpThreads: opts.intraOpThreads,
-    });
+    const graph = buildGemma3TextGraph(weights, config, opts.dtype);
+    const session = await createEncoderSession('Gemma3 text encoder', graph, opts);
     return new GemmaEncoder(session, config, opts.dtype);
   }
 

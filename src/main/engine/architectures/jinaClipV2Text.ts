@@ -10,11 +10,11 @@
  * initializers), instead of materialising merged copies (modeling_lora.py `LoRAParametrization`).
  */
 import { StudioError } from '../../../shared/errors';
-import type { ProviderName } from '../../../shared/dto';
 import { GraphBuilder, type Value } from '../onnx/graph';
 import { attention, gelu, layerNorm, linear, splitLast, type Ctx } from '../onnx/layers';
-import { EngineSession, f32, i64 } from '../runtime/session';
+import { f32, i64, type EngineSession } from '../runtime/session';
 import type { WeightSet } from '../safetensors/weightSet';
+import { createEncoderSession, refuseCpuBf16, type EncoderSessionOptions } from './encoderSession';
 import {
   jinaConfigFromWeights,
   jinaLoraKeys,
@@ -128,14 +128,10 @@ export function buildJinaTextGraph(weights: WeightSet, cfg: JinaConfig, dtype: C
   return g;
 }
 
-export interface JinaEncoderOptions {
+export interface JinaEncoderOptions extends EncoderSessionOptions {
   /** Key prefix and form (see `detectJinaLayout`). */
   prefix: string;
   form: JinaForm;
-  dtype: ComputeDtype;
-  provider: ProviderName;
-  deviceId?: number;
-  intraOpThreads?: number;
 }
 
 /** Runs the Jina CLIP v2 text tower: one session created once, reused for every prompt length. */
@@ -160,20 +156,10 @@ export class JinaEncoder {
     configJson: unknown,
     opts: JinaEncoderOptions,
   ): Promise<JinaEncoder> {
-    if (opts.dtype === 'bfloat16' && opts.provider === 'cpu') {
-      throw new StudioError(
-        'PrecisionUnsupported',
-        'Jina CLIP v2: bf16 compute needs the CUDA execution provider; the CPU provider has no bf16 kernels.',
-        'Choose precision fp32 (or fp16) for CPU runs.',
-      );
-    }
+    refuseCpuBf16('Jina CLIP v2', opts, 'Choose precision fp32 (or fp16) for CPU runs.');
     const config = jinaConfigFromWeights(weights, opts.prefix, opts.form, configJson);
-    const { bytes, externalDataFolder } = buildJinaTextGraph(weights, config, opts.dtype).toModel();
-    const session = await EngineSession.create('Jina CLIP v2 text encoder', bytes, externalDataFolder, {
-      provider: opts.provider,
-      deviceId: opts.deviceId,
-      intraOpThreads: opts.intraOpThreads,
-    });
+    const graph = buildJinaTextGraph(weights, config, opts.dtype);
+    const session = await createEncoderSession('Jina CLIP v2 text encoder', graph, opts);
     return new JinaEncoder(session, config, opts.dtype);
   }
 

@@ -14,18 +14,9 @@ import { StudioError } from '../../../shared/errors';
  */
 export function patchify(latent: Float32Array, channels: number, h: number, w: number, p: number): Float32Array {
   checkLatentSize(latent.length, channels, h, w, p);
-  const hT = h / p, wT = w / p, vec = p * p * channels;
-  const out = new Float32Array(hT * wT * vec);
-  for (let r = 0; r < hT; r++)
-    for (let c = 0; c < wT; c++) {
-      const base = (r * wT + c) * vec;
-      for (let py = 0; py < p; py++)
-        for (let px = 0; px < p; px++) {
-          const o = base + (py * p + px) * channels;
-          const src = (r * p + py) * w + c * p + px;
-          for (let ch = 0; ch < channels; ch++) out[o + ch] = latent[ch * h * w + src];
-        }
-    }
+  const layout = patchLayout(channels, h, w, p);
+  const out = new Float32Array(layout.length);
+  for (let i = 0; i < layout.length; i++) out[i] = latent[layout[i]];
   return out;
 }
 
@@ -36,19 +27,30 @@ export function patchify(latent: Float32Array, channels: number, h: number, w: n
  */
 export function unpatchify(tokens: Float32Array, channels: number, h: number, w: number, p: number): Float32Array {
   checkLatentSize(tokens.length, channels, h, w, p);
+  const layout = patchLayout(channels, h, w, p);
+  const out = new Float32Array(layout.length);
+  for (let i = 0; i < layout.length; i++) out[layout[i]] = tokens[i];
+  return out;
+}
+
+/**
+ * The patch layout both directions share: entry i (token (r, c) row-major, vector (py, px, c)) is the index of
+ * that value in the channel-major latent [C, h, w]. A permutation of 0..C·h·w−1; h and w multiples of p.
+ */
+function patchLayout(channels: number, h: number, w: number, p: number): Uint32Array {
   const hT = h / p, wT = w / p, vec = p * p * channels;
-  const out = new Float32Array(channels * h * w);
+  const layout = new Uint32Array(channels * h * w);
   for (let r = 0; r < hT; r++)
     for (let c = 0; c < wT; c++) {
       const base = (r * wT + c) * vec;
       for (let py = 0; py < p; py++)
         for (let px = 0; px < p; px++) {
           const o = base + (py * p + px) * channels;
-          const dst = (r * p + py) * w + c * p + px;
-          for (let ch = 0; ch < channels; ch++) out[ch * h * w + dst] = tokens[o + ch];
+          const pixel = (r * p + py) * w + c * p + px;
+          for (let ch = 0; ch < channels; ch++) layout[o + ch] = ch * h * w + pixel;
         }
     }
-  return out;
+  return layout;
 }
 
 function checkLatentSize(length: number, channels: number, h: number, w: number, p: number): void {

@@ -63,7 +63,9 @@ function sessionOptions(externalFolder: string | null, opts: SessionOptions): or
     graphOptimizationLevel: 'all',
     enableCpuMemArena: false,
     enableMemPattern: false,
-    logSeverityLevel: 3,
+    // Fatal only: a failing kernel (e.g. std::bad_alloc) reaches us as the rejected run, which we turn into a typed
+    // error; ORT's own coloured "[E:onnxruntime …]" line on stderr would only repeat it.
+    logSeverityLevel: 4,
     ...(opts.intraOpThreads ? { intraOpNumThreads: opts.intraOpThreads } : {}),
     extra,
   };

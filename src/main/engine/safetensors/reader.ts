@@ -93,6 +93,7 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
       }
       if (!entry || typeof entry !== 'object') throw invalid(path, `tensor ${name}: entry is not an object`);
       const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
+      if (dtype === undefined) throw invalid(path, `tensor ${JSON.stringify(name)} has no dtype (damaged header?)`);
       if (!isSafeDtype(dtype)) throw invalid(path, `tensor ${name}: unsupported dtype ${JSON.stringify(dtype)}`);
       if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
         throw invalid(path, `tensor ${name}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`);

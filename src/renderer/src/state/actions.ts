@@ -13,7 +13,13 @@ import { draftOf, useStudio, type Theme } from './studioStore';
 export function paramProblems(): string[] {
   const { params } = useStudio.getState();
   const out = [sideProblem('Width', params.width), sideProblem('Height', params.height)];
-  if (params.seedMode === 'fixed') out.push(seedBatchProblem(params.seed, params.batch));
+  if (params.seedMode === 'fixed') {
+    out.push(
+      Number.isSafeInteger(params.seed)
+        ? seedBatchProblem(params.seed, params.batch)
+        : 'The seed is not a whole number from 0 to 9007199254740991: type one, roll the dice, or choose Random.',
+    );
+  }
   return out.filter((p): p is string => p !== null);
 }
 

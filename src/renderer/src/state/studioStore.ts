@@ -8,8 +8,7 @@ import {
   DEFAULTS,
   type GenerationDefaults,
   type GenerationRequest,
-  type PrecisionChoice,
-  type Sampler,
+  type SamplingParams,
 } from '../../../shared/dto';
 import type { DeviceInfo, QueueSnapshot, Settings } from '../../../shared/dto';
 import type { RequestDraft } from '../../../shared/api';
@@ -18,17 +17,7 @@ export type SeedMode = 'random' | 'fixed';
 export type Theme = 'dark' | 'light';
 
 /** What the generate panel edits; `seed` is used only in fixed mode. */
-export interface GenerateParams {
-  width: number;
-  height: number;
-  steps: number;
-  guidance: number;
-  shift: number;
-  cfgTrunc: number;
-  renormCfg: number;
-  sampler: Sampler;
-  precision: PrecisionChoice;
-  batch: number;
+export interface GenerateParams extends SamplingParams {
   seedMode: SeedMode;
   seed: number;
 }

@@ -130,6 +130,13 @@ export function PromptEditor() {
 
   useEffect(() => {
     monaco.editor.setTheme(theme === 'light' ? THEME_LIGHT : THEME_DARK);
+    // Switching from the dark to the light theme leaves the Monarch tokens uncoloured (measured with Monaco 0.57):
+    // re-attaching the language re-tokenizes the model with the new theme's rules.
+    const model = editorRef.current?.getModel();
+    if (model) {
+      monaco.editor.setModelLanguage(model, 'plaintext');
+      monaco.editor.setModelLanguage(model, LANGUAGE_ID);
+    }
   }, [theme]);
 
   return <div ref={host} className="prompt-editor" data-testid="prompt-editor" />;

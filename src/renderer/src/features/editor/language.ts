@@ -85,6 +85,19 @@ function themeColours(dark: boolean): Record<string, string> {
   return out;
 }
 
+/** Token colours (dark, light) of the two themes; the font style is the same in both. */
+const TOKEN_STYLES: Array<{ token: string; colours: [string, string]; fontStyle?: string }> = [
+  { token: 'tag.block', colours: ['c792ea', '7a3eb1'], fontStyle: 'bold' },
+  { token: 'tag', colours: ['7fb4ff', '0b5cad'] },
+  { token: 'attribute', colours: ['f78c6c', 'a34a00'] },
+  { token: 'delimiter.tag', colours: ['6c7a89', '7b8794'] },
+  { token: 'delimiter.comma', colours: ['6c7a89', '7b8794'] },
+  { token: 'value', colours: ['e6e6e6', '1f2328'] },
+  { token: 'value.raw', colours: ['ffcb6b', 'a35a00'], fontStyle: 'bold' },
+  { token: 'string.escape', colours: ['ffcb6b', 'a35a00'] },
+  { token: 'comment', colours: ['7f8c8d', '6a737d'], fontStyle: 'italic' },
+];
+
 let registered = false;
 
 /** Registers the language and both themes once (idempotent). */
@@ -94,38 +107,18 @@ export function registerNewbieLanguage(): void {
   monaco.languages.register({ id: LANGUAGE_ID, extensions: ['.xml'], aliases: ['NewBie XML prompt'] });
   monaco.languages.setMonarchTokensProvider(LANGUAGE_ID, monarch);
   monaco.languages.setLanguageConfiguration(LANGUAGE_ID, configuration);
-  monaco.editor.defineTheme(THEME_DARK, {
-    base: 'vs-dark',
-    inherit: true,
-    rules: [
-      { token: 'tag.block', foreground: 'c792ea', fontStyle: 'bold' },
-      { token: 'tag', foreground: '7fb4ff' },
-      { token: 'attribute', foreground: 'f78c6c' },
-      { token: 'delimiter.tag', foreground: '6c7a89' },
-      { token: 'delimiter.comma', foreground: '6c7a89' },
-      { token: 'value', foreground: 'e6e6e6' },
-      { token: 'value.raw', foreground: 'ffcb6b', fontStyle: 'bold' },
-      { token: 'string.escape', foreground: 'ffcb6b' },
-      { token: 'comment', foreground: '7f8c8d', fontStyle: 'italic' },
-    ],
-    colors: { 'editor.background': '#15171c', ...themeColours(true) },
-  });
-  monaco.editor.defineTheme(THEME_LIGHT, {
-    base: 'vs',
-    inherit: true,
-    rules: [
-      { token: 'tag.block', foreground: '7a3eb1', fontStyle: 'bold' },
-      { token: 'tag', foreground: '0b5cad' },
-      { token: 'attribute', foreground: 'a34a00' },
-      { token: 'delimiter.tag', foreground: '7b8794' },
-      { token: 'delimiter.comma', foreground: '7b8794' },
-      { token: 'value', foreground: '1f2328' },
-      { token: 'value.raw', foreground: 'a35a00', fontStyle: 'bold' },
-      { token: 'string.escape', foreground: 'a35a00' },
-      { token: 'comment', foreground: '6a737d', fontStyle: 'italic' },
-    ],
-    colors: { 'editor.background': '#fbfbfc', ...themeColours(false) },
-  });
+  for (const dark of [true, false]) {
+    monaco.editor.defineTheme(dark ? THEME_DARK : THEME_LIGHT, {
+      base: dark ? 'vs-dark' : 'vs',
+      inherit: true,
+      rules: TOKEN_STYLES.map(({ token, colours, fontStyle }) => ({
+        token,
+        foreground: colours[dark ? 0 : 1],
+        ...(fontStyle && { fontStyle }),
+      })),
+      colors: { 'editor.background': dark ? '#15171c' : '#fbfbfc', ...themeColours(dark) },
+    });
+  }
 }
 
 /** Syntax-highlighted HTML of a prompt (Monaco's colorizer; the text is escaped by Monaco). */

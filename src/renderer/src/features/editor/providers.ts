@@ -209,7 +209,7 @@ function hoverProvider(): monaco.languages.HoverProvider {
           ? {
               range,
               contents: [
-                { value: `**<${doc.tag === 'character_N' ? el?.name : doc.tag}>**` },
+                { value: '`<' + (doc.tag === 'character_N' ? el?.name : doc.tag) + '>`' },
                 { value: doc.doc },
               ],
             }

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { HfCacheFindResult } from '../../../../shared/modelTypes';
+import { ProblemAlert } from '../../components/ProblemAlert';
 import { call, errorText } from '../../lib/invoke';
 import { activateModel } from './activate';
 
@@ -65,11 +66,7 @@ export function CacheChoice() {
           ))}
         </ul>
       )}
-      {problem && (
-        <p className="field-problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       <div className="row">
         <button type="button" onClick={look}>
           Look again

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import type { ModelCheckReport } from '../../../../shared/apiTypes';
 import type { StudioErrorData } from '../../../../shared/errors';
 import type { ModelDownloadProgressEvent } from '../../../../shared/modelTypes';
+import { TextField } from '../../components/TextField';
 import { formatBytes } from '../../lib/format';
 import { call, errorText, useStudioEvent } from '../../lib/invoke';
 import { notifyInfo } from '../../state/notices';
@@ -132,34 +133,29 @@ export function DownloadChoice() {
       ) : (
         <>
           {needsToken && (
-            <label className="field">
-              <span>Hugging Face token (for gated or private files; used for this download only)</span>
-              <input
-                type="password"
-                value={token}
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="hf_…"
-                onChange={(e) => setToken(e.target.value)}
-              />
-            </label>
+            <TextField
+              label="Hugging Face token (for gated or private files; used for this download only)"
+              type="password"
+              value={token}
+              autoComplete="off"
+              placeholder="hf_…"
+              onChange={setToken}
+            />
           )}
           <details>
             <summary>Folder and mirror</summary>
-            <label className="field">
-              <span>Download into (empty: the studio's models folder)</span>
-              <input type="text" value={dir} spellCheck={false} onChange={(e) => setDir(e.target.value)} />
-            </label>
-            <label className="field">
-              <span>Hub endpoint (empty: HF_ENDPOINT or https://huggingface.co)</span>
-              <input
-                type="url"
-                value={endpoint}
-                spellCheck={false}
-                placeholder="https://hf-mirror.example"
-                onChange={(e) => setEndpoint(e.target.value)}
-              />
-            </label>
+            <TextField
+              label="Download into (empty: the studio's models folder)"
+              value={dir}
+              onChange={setDir}
+            />
+            <TextField
+              label="Hub endpoint (empty: HF_ENDPOINT or https://huggingface.co)"
+              type="url"
+              value={endpoint}
+              placeholder="https://hf-mirror.example"
+              onChange={setEndpoint}
+            />
           </details>
           <div className="row">
             <button type="button" className="primary" onClick={() => void start()} disabled={starting}>

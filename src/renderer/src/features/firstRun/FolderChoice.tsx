@@ -6,6 +6,8 @@
 import { useState } from 'react';
 import type { ModelCheckReport } from '../../../../shared/apiTypes';
 import { transport } from '../../api';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { TextField } from '../../components/TextField';
 import { call, errorText } from '../../lib/invoke';
 import { activateModel } from './activate';
 import { ModelReport } from './ModelReport';
@@ -53,16 +55,12 @@ export function FolderChoice() {
           if (path.trim()) void use(path.trim());
         }}
       >
-        <label className="field">
-          <span>Model folder</span>
-          <input
-            type="text"
-            value={path}
-            spellCheck={false}
-            placeholder="/path/to/NewBie-image-Exp0.1"
-            onChange={(e) => setPath(e.target.value)}
-          />
-        </label>
+        <TextField
+          label="Model folder"
+          value={path}
+          placeholder="/path/to/NewBie-image-Exp0.1"
+          onChange={setPath}
+        />
         {transport === 'ipc' && (
           <button type="button" onClick={() => void browse()} disabled={busy}>
             Browse…
@@ -72,11 +70,7 @@ export function FolderChoice() {
           {busy ? 'Checking…' : 'Use this folder'}
         </button>
       </form>
-      {problem && (
-        <p className="field-problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       {report && <ModelReport report={report} />}
     </section>
   );

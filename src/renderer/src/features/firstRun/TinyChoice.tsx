@@ -3,6 +3,7 @@
  * Labelled plainly: it produces noise and exists only for trying the interface.
  */
 import { useState } from 'react';
+import { ProblemAlert } from '../../components/ProblemAlert';
 import { call, errorText } from '../../lib/invoke';
 import { activateModel } from './activate';
 
@@ -36,11 +37,7 @@ export function TinyChoice() {
           {busy ? 'Making the tiny model…' : 'Try the tiny model'}
         </button>
       </div>
-      {problem && (
-        <p className="field-problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
     </section>
   );
 }

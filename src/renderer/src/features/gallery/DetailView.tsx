@@ -23,14 +23,14 @@ export function DetailView() {
   const image = entry?.images.find((i) => i.id === detail?.imageId) ?? entry?.images[0];
   const favorite = favoriteInGrid ?? image?.favorite ?? false;
   const seed = image?.seed ?? entry?.request.seed ?? 0;
-  const runnable = entry !== null && entry.source === 'studio';
+  // Foreign images re-run with this model too; only our own generations are bit-for-bit reproducible.
+  const exact = entry !== null && (entry.source === 'studio' || entry.source === 'newbie');
 
   const actions = entry && image && (
     <div className="detail-actions" role="toolbar" aria-label="Image actions">
       <button
         type="button"
         className="primary"
-        disabled={!runnable}
         onClick={() =>
           void enqueue({ ...rerunDraft(entry.request, entry.id), seed: seed, batch: 1 }, 'Re-run')
         }
@@ -39,7 +39,6 @@ export function DetailView() {
       </button>
       <button
         type="button"
-        disabled={!runnable}
         onClick={() =>
           void enqueue({ ...rerunDraft(entry.request, entry.id, null), batch: 1 }, 'Re-run with a new seed')
         }
@@ -48,7 +47,6 @@ export function DetailView() {
       </button>
       <button
         type="button"
-        disabled={!runnable}
         onClick={() =>
           void enqueue({ ...rerunDraft(entry.request, entry.id, seed + 1), batch: 3 }, 'Variations')
         }
@@ -114,8 +112,11 @@ export function DetailView() {
               </div>
             )}
             {actions}
-            {!runnable && (
-              <p className="field-hint">Imported from another tool: not re-runnable bit for bit.</p>
+            {entry && !exact && (
+              <p className="field-hint">
+                Imported from {entry.source}: a re-run uses this model and its own sampler, so the image will
+                differ.
+              </p>
             )}
           </div>
           <div className="detail-info">

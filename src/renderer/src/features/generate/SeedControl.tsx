@@ -11,7 +11,12 @@ export function SeedControl() {
   const params = useStudio((s) => s.params);
   const setParams = useStudio((s) => s.setParams);
   const [text, setText] = useState(String(params.seed));
-  useEffect(() => setText((t) => (parseSeed(t) === params.seed ? t : String(params.seed))), [params.seed]);
+  // An invalid typed seed is stored as NaN (Generate refuses it) and the text stays as typed.
+  useEffect(
+    () =>
+      setText((t) => (Number.isNaN(params.seed) || parseSeed(t) === params.seed ? t : String(params.seed))),
+    [params.seed],
+  );
   const fixed = params.seedMode === 'fixed';
   const typed = parseSeed(text);
   const problem = !fixed
@@ -53,7 +58,7 @@ export function SeedControl() {
           onChange={(e) => {
             setText(e.target.value);
             const n = parseSeed(e.target.value);
-            setParams(n === null ? { seedMode: 'fixed' } : { seed: n, seedMode: 'fixed' });
+            setParams({ seed: n ?? Number.NaN, seedMode: 'fixed' });
           }}
         />
         <button

@@ -92,6 +92,9 @@ describe('safetensors reader', () => {
     expectError(() => readSafetensorsHeader(p2), 'ModelInvalid', p2, 'tensor x', 'needs 16 bytes');
     const p3 = bad('unk.safetensors', { x: { dtype: 'Q4', shape: [4], data_offsets: [0, 8] } }, 8);
     expectError(() => readSafetensorsHeader(p3), 'ModelInvalid', 'unsupported dtype');
+    // A flipped byte in `__metadata__` turns it into a tensor entry without a dtype (seen with `models check`).
+    const p5 = bad('meta.safetensors', { '__metadatb__': { format: 'pt' }, x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, 8);
+    expectError(() => readSafetensorsHeader(p5), 'ModelInvalid', p5, '"__metadatb__" has no dtype');
     const p4 = join(dir, 'huge.safetensors');
     const len = Buffer.alloc(16);
     len.writeBigUInt64LE(2n ** 60n);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatPlan, parseDateInput, shortCount } from '../../../../../src/renderer/src/lib/format';
+import {
+  formatBytes,
+  formatDuration,
+  formatPlan,
+  parseDateInput,
+  shortCount,
+} from '../../../../../src/renderer/src/lib/format';
 
 describe('format', () => {
   it('formats bytes with binary prefixes', () => {
@@ -16,7 +22,9 @@ describe('format', () => {
     expect(formatDuration(-1)).toBe('–');
   });
   it('formats a precision plan in component order', () => {
-    expect(formatPlan({ vae: 'fp32', dit: 'bf16', gemma: 'bf16', jina: 'bf16' })).toBe('Gemma bf16 · Jina bf16 · DiT bf16 · VAE fp32');
+    expect(formatPlan({ vae: 'fp32', dit: 'bf16', gemma: 'bf16', jina: 'bf16' })).toBe(
+      'Gemma bf16 · Jina bf16 · DiT bf16 · VAE fp32',
+    );
     expect(formatPlan(null)).toBe('–');
   });
   it('parses date inputs at local midnight', () => {

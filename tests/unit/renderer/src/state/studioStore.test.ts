@@ -1,6 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULTS, type GenerationRequest } from '../../../../../src/shared/dto';
-import { draftOf, paramsFromDefaults, rerunDraft, useStudio, INITIAL_PROMPT } from '../../../../../src/renderer/src/state/studioStore';
+import {
+  draftOf,
+  paramsFromDefaults,
+  rerunDraft,
+  useStudio,
+  INITIAL_PROMPT,
+} from '../../../../../src/renderer/src/state/studioStore';
 import { checkPrompt, hasErrors } from '../../../../../src/shared/prompt';
 
 const stored: GenerationRequest = {
@@ -21,18 +27,35 @@ const stored: GenerationRequest = {
 };
 
 describe('studio store', () => {
-  beforeEach(() => useStudio.setState({ prompt: INITIAL_PROMPT, negativePrompt: '', params: paramsFromDefaults(), promptRevision: 0 }));
+  beforeEach(() =>
+    useStudio.setState({
+      prompt: INITIAL_PROMPT,
+      negativePrompt: '',
+      params: paramsFromDefaults(),
+      promptRevision: 0,
+    }),
+  );
 
   it('starts from the official defaults with a random seed, and a starter prompt without errors', () => {
     const p = useStudio.getState().params;
-    expect(p).toMatchObject({ width: DEFAULTS.width, height: DEFAULTS.height, steps: DEFAULTS.steps, guidance: DEFAULTS.guidance, seedMode: 'random' });
+    expect(p).toMatchObject({
+      width: DEFAULTS.width,
+      height: DEFAULTS.height,
+      steps: DEFAULTS.steps,
+      guidance: DEFAULTS.guidance,
+      seedMode: 'random',
+    });
     expect(hasErrors(checkPrompt(INITIAL_PROMPT).diagnostics)).toBe(false);
   });
 
   it('sends seed null in random mode and the typed seed in fixed mode', () => {
     expect(draftOf(useStudio.getState()).seed).toBeNull();
     useStudio.getState().setParams({ seedMode: 'fixed', seed: 42 });
-    expect(draftOf(useStudio.getState())).toMatchObject({ seed: 42, width: DEFAULTS.width, prompt: INITIAL_PROMPT });
+    expect(draftOf(useStudio.getState())).toMatchObject({
+      seed: 42,
+      width: DEFAULTS.width,
+      prompt: INITIAL_PROMPT,
+    });
   });
 
   it('restores a stored request into prompt and parameters, seed fixed, and marks it as an outside change', () => {
@@ -43,7 +66,16 @@ describe('studio store', () => {
     expect(s.promptOrigin).toBe('restore');
     expect(s.promptRevision).toBe(before + 1);
     expect(s.negativePrompt).toBe('blurry');
-    expect(s.params).toMatchObject({ width: 832, height: 1216, steps: 18, sampler: 'midpoint', precision: 'fp16', seed: 123456789, seedMode: 'fixed', batch: 2 });
+    expect(s.params).toMatchObject({
+      width: 832,
+      height: 1216,
+      steps: 18,
+      sampler: 'midpoint',
+      precision: 'fp16',
+      seed: 123456789,
+      seedMode: 'fixed',
+      batch: 2,
+    });
   });
 
   it('ignores a prompt change to the same text (no revision bump, so no editor echo)', () => {
@@ -59,6 +91,11 @@ describe('studio store', () => {
   });
 
   it('takes defaults from settings', () => {
-    expect(paramsFromDefaults({ width: 64, steps: 2, sampler: 'midpoint' })).toMatchObject({ width: 64, height: DEFAULTS.height, steps: 2, sampler: 'midpoint' });
+    expect(paramsFromDefaults({ width: 64, steps: 2, sampler: 'midpoint' })).toMatchObject({
+      width: 64,
+      height: DEFAULTS.height,
+      steps: 2,
+      sampler: 'midpoint',
+    });
   });
 });

@@ -6,7 +6,15 @@ const GiB = 1024 ** 3;
 const sample = (...used: Array<number | null>): VramSample => ({
   time: 0,
   gpuStatus: 'ok',
-  gpus: used.map((u, index) => ({ index, name: 'GPU', totalBytes: 24 * GiB, usedBytes: u, freeBytes: null, utilizationPercent: null, temperatureC: null })),
+  gpus: used.map((u, index) => ({
+    index,
+    name: 'GPU',
+    totalBytes: 24 * GiB,
+    usedBytes: u,
+    freeBytes: null,
+    utilizationPercent: null,
+    temperatureC: null,
+  })),
   processes: [],
 });
 

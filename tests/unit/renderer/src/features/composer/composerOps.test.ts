@@ -28,7 +28,9 @@ describe('composer ops', () => {
     const text = writeComposer(m);
     expect(text).toContain('<character_2>');
     // The written prompt raises no count warning: the checker agrees with the sync.
-    expect(checkPrompt(text).diagnostics.filter((d) => d.code === 'count-mismatch' || d.code === 'missing-count')).toEqual([]);
+    expect(
+      checkPrompt(text).diagnostics.filter((d) => d.code === 'count-mismatch' || d.code === 'missing-count'),
+    ).toEqual([]);
   });
 
   it('changing a gender rewrites the count tags and keeps the user’s other count tags', () => {
@@ -59,14 +61,21 @@ describe('composer ops', () => {
   });
 
   it('an empty value never adds a field but clears an existing one; unknown tags stay in place', () => {
-    const src = '<character_1>\n<n>x</n>\n<gender>1girl</gender>\n<pose>sitting</pose>\n<clothing>dress</clothing>\n</character_1>\n';
+    const src =
+      '<character_1>\n<n>x</n>\n<gender>1girl</gender>\n<pose>sitting</pose>\n<clothing>dress</clothing>\n</character_1>\n';
     let m = promptToComposer(src);
     expect(setCharacterField(m, 0, 'expression', '')).toBe(m);
     m = setCharacterField(m, 0, 'clothing', '');
     expect(m.characters[0].fields.map((f) => f.tag)).toEqual(['n', 'gender', 'pose', 'clothing']);
     m = setCharacterField(m, 0, 'expression', 'smile');
     // Official order puts expression after clothing; the unknown <pose> keeps its place.
-    expect(m.characters[0].fields.map((f) => f.tag)).toEqual(['n', 'gender', 'pose', 'clothing', 'expression']);
+    expect(m.characters[0].fields.map((f) => f.tag)).toEqual([
+      'n',
+      'gender',
+      'pose',
+      'clothing',
+      'expression',
+    ]);
     expect(writeComposer(m)).toContain('<pose>sitting</pose>');
   });
 
@@ -86,7 +95,9 @@ describe('composer ops', () => {
 
   it('converts tags to <general_tags><other> and prose to <caption>', () => {
     const t = convertToXml('1girl, solo,\nblue_hair');
-    expect(promptToComposer(t).general).toEqual([expect.objectContaining({ tag: 'other', value: '1girl, solo, blue_hair' })]);
+    expect(promptToComposer(t).general).toEqual([
+      expect.objectContaining({ tag: 'other', value: '1girl, solo, blue_hair' }),
+    ]);
     const n = convertToXml('A girl with blue hair stands in the rain.');
     expect(promptToComposer(n).caption).toBe('A girl with blue hair stands in the rain.');
     expect(convertToXml(TWO)).toBe(TWO);

@@ -7,7 +7,13 @@ const at = (s: string): [string, number] => [s.replace('|', ''), s.indexOf('|')]
 describe('cursorContext', () => {
   it('knows a tag typed inside a character block', () => {
     const [t, o] = at('<character_1>\n<n>x</n>\n<cl|\n</character_1>\n');
-    expect(cursorContext(t, o)).toMatchObject({ kind: 'tag', context: 'character', closing: false, prefix: 'cl', nameStart: o - 2 });
+    expect(cursorContext(t, o)).toMatchObject({
+      kind: 'tag',
+      context: 'character',
+      closing: false,
+      prefix: 'cl',
+      nameStart: o - 2,
+    });
   });
 
   it('knows a tag typed inside general_tags and at the top level', () => {
@@ -24,7 +30,13 @@ describe('cursorContext', () => {
 
   it('gives the field and the item being typed inside a value', () => {
     const [t, o] = at('<character_1>\n<clothing>school_uniform, ser|</clothing>\n</character_1>');
-    expect(cursorContext(t, o)).toEqual({ kind: 'value', field: 'clothing', context: 'character', prefix: 'ser', itemStart: o - 3 });
+    expect(cursorContext(t, o)).toEqual({
+      kind: 'value',
+      field: 'clothing',
+      context: 'character',
+      prefix: 'ser',
+      itemStart: o - 3,
+    });
     const [n, no] = at('<character_1>\n<n>hats|\n</character_1>');
     expect(cursorContext(n, no)).toMatchObject({ kind: 'value', field: 'n', prefix: 'hats' });
   });
@@ -44,7 +56,12 @@ describe('cursorContext', () => {
 describe('wordAt', () => {
   it('finds a danbooru tag in a value and a tag name', () => {
     const t = '<clothing>school_uniform, serafuku</clothing>';
-    expect(wordAt(t, t.indexOf('serafuku') + 2)).toEqual({ word: 'serafuku', start: 26, end: 34, inTag: false });
+    expect(wordAt(t, t.indexOf('serafuku') + 2)).toEqual({
+      word: 'serafuku',
+      start: 26,
+      end: 34,
+      inTag: false,
+    });
     expect(wordAt(t, 3)).toMatchObject({ word: 'clothing', inTag: true });
     expect(wordAt(t, t.indexOf('</') + 4)).toMatchObject({ word: 'clothing', inTag: true });
   });

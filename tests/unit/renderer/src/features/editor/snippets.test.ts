@@ -11,7 +11,15 @@ describe('character snippet', () => {
     expect(hasErrors(checkPrompt(text).diagnostics)).toBe(false);
     const c = promptToComposer(text).characters[0];
     expect(c.index).toBe(3);
-    expect(c.fields.map((f) => f.tag)).toEqual(['n', 'gender', 'appearance', 'clothing', 'expression', 'action', 'position']);
+    expect(c.fields.map((f) => f.tag)).toEqual([
+      'n',
+      'gender',
+      'appearance',
+      'clothing',
+      'expression',
+      'action',
+      'position',
+    ]);
     expect(c.fields.find((f) => f.tag === 'gender')?.value).toBe('1girl');
     const choices = /<position>\$\{7\|([^|]*)\|\}/.exec(characterSnippet(3))![1].split(',');
     expect([...choices].sort()).toEqual([...POSITIONS].sort());

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { minimalReplacement } from '../../../../../../src/renderer/src/features/editor/textEdit';
 
-const apply = (old: string, r: { start: number; end: number; text: string } | null) => (r ? old.slice(0, r.start) + r.text + old.slice(r.end) : old);
+const apply = (old: string, r: { start: number; end: number; text: string } | null) =>
+  r ? old.slice(0, r.start) + r.text + old.slice(r.end) : old;
 
 describe('minimalReplacement', () => {
   it('returns null for equal texts', () => {

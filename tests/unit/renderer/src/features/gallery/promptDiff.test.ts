@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { diffParams, diffPrompts, diffTags } from '../../../../../../src/renderer/src/features/gallery/promptDiff';
+import {
+  diffParams,
+  diffPrompts,
+  diffTags,
+} from '../../../../../../src/renderer/src/features/gallery/promptDiff';
 import type { HistoryEntry } from '../../../../../../src/shared/apiTypes';
 import { DEFAULTS } from '../../../../../../src/shared/dto';
 
@@ -58,15 +62,31 @@ describe('diffPrompts', () => {
 
 describe('diffParams', () => {
   const entry = (seed: number, steps: number): HistoryEntry => ({
-    id: `g${seed}`, createdAt: 0, status: 'finished', source: 'studio',
+    id: `g${seed}`,
+    createdAt: 0,
+    status: 'finished',
+    source: 'studio',
     request: { ...DEFAULTS, prompt: 'x', negativePrompt: '', seed, steps },
-    precision: { gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' }, provider: 'cpu', modelIdentity: 'm', modelName: 'tiny',
-    appVersion: '0.1.0', error: null, timings: null, peakVram: null, peakRam: null, predictedVram: null, parentId: null, importInfo: null, images: [],
+    precision: { gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' },
+    provider: 'cpu',
+    modelIdentity: 'm',
+    modelName: 'tiny',
+    appVersion: '0.1.0',
+    error: null,
+    timings: null,
+    peakVram: null,
+    peakRam: null,
+    predictedVram: null,
+    parentId: null,
+    importInfo: null,
+    images: [],
   });
   it('lists every parameter and flags the differing ones', () => {
     const rows = diffParams(entry(1, 4), entry(2, 4));
     expect(rows.find((r) => r.name === 'Seed')).toEqual({ name: 'Seed', left: '1', right: '2', same: false });
     expect(rows.find((r) => r.name === 'Steps')?.same).toBe(true);
-    expect(rows.find((r) => r.name === 'Resolved dtypes')?.left).toBe('Gemma fp32 · Jina fp32 · DiT fp32 · VAE fp32');
+    expect(rows.find((r) => r.name === 'Resolved dtypes')?.left).toBe(
+      'Gemma fp32 · Jina fp32 · DiT fp32 · VAE fp32',
+    );
   });
 });

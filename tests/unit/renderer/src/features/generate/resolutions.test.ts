@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { SIZE_PRESETS, aspectLabel, findPreset, sideProblem, snapSide } from '../../../../../../src/renderer/src/features/generate/resolutions';
-import { parseSeed, randomSeed, seedBatchProblem } from '../../../../../../src/renderer/src/features/generate/seed';
+import {
+  SIZE_PRESETS,
+  aspectLabel,
+  findPreset,
+  sideProblem,
+  snapSide,
+} from '../../../../../../src/renderer/src/features/generate/resolutions';
+import {
+  parseSeed,
+  randomSeed,
+  seedBatchProblem,
+} from '../../../../../../src/renderer/src/features/generate/seed';
 
 describe('size presets', () => {
   it('follow the official rules: sides multiple of 64, area ≤ 1024², ratio ≤ 4, each size once with its transpose', () => {
