@@ -181,7 +181,7 @@ async function wheelRun(page: Page, pxPerS: number, ms: number): Promise<FrameSt
 function report(name: string, s: FrameStats): void {
   console.log(
     `${name.padEnd(34)} frames ${String(s.frames).padStart(5)}  longest ${s.longestMs.toFixed(1).padStart(6)} ms  p99 ${s.p99Ms.toFixed(1).padStart(5)} ms  ` +
-      `scrolled ${(s.scrolledPx / 1e6).toFixed(2)}M px  dropped (>1.5 budget) ${s.over}  long tasks ${s.longTasks} (max ${s.longestTaskMs.toFixed(0)} ms)  tiles in DOM ≤ ${s.rendered}  ` +
+      `scrolled ${(s.scrolledPx / 1000).toFixed(0)}k px  dropped (>1.5 budget) ${s.over}  long tasks ${s.longTasks} (max ${s.longestTaskMs.toFixed(0)} ms)  tiles in DOM ≤ ${s.rendered}  ` +
       `target longest ≤ ${FRAME_BUDGET_MS.toFixed(1)} ms  ratio ${(s.longestMs / FRAME_BUDGET_MS).toFixed(2)}`,
   );
 }

@@ -6,43 +6,17 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { cleanupTinyModels, fixtureTempDir } from '../fixtures/tinyModel';
-import {
-  e2eUnavailable,
-  launchChromium,
-  shot,
-  startServe,
-  watchConsole,
-  type ServeProcess,
-} from '../fixtures/studioBrowser';
+import { expect, it } from 'vitest';
+import { shot, watchConsole } from '../fixtures/studioBrowser';
+import { describeE2e, useServeAndBrowser } from './harness';
 
-const unavailable = e2eUnavailable();
-const inCi = process.env['CI'] === 'true';
-
-describe.skipIf(unavailable !== null && !inCi)('first run (serve + Chromium, no model)', () => {
-  let browser: Browser;
-  let serve: ServeProcess;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    if (unavailable) throw new Error(`e2e cannot run: ${unavailable}`);
-    dataDir = fixtureTempDir('e2e-first-run');
-    serve = await startServe(null, dataDir);
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    cleanupTinyModels();
-  }, 60_000);
+describeE2e('first run (serve + Chromium, no model)', () => {
+  const e2e = useServeAndBrowser({ dataDirName: 'e2e-first-run', tinyModel: false });
 
   it('offers the four choices, explains a wrong folder, and "Try the tiny model" opens the studio with it active', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await e2e.browser.newPage({ viewport: { width: 1440, height: 900 } });
     const problems = watchConsole(page);
-    await page.goto(serve.url);
+    await page.goto(e2e.serve.url);
     const setup = page.getByRole('main', { name: 'Set up a model' });
     await setup.getByRole('heading', { name: 'Welcome to NewBie Studio' }).waitFor();
     const choices = [
@@ -68,7 +42,7 @@ describe.skipIf(unavailable !== null && !inCi)('first run (serve + Chromium, no 
     // Serve mode: no native dialog, a path field; a folder that does not exist is explained.
     const folder = setup.getByRole('region', { name: 'Choose a model folder' });
     expect(await folder.getByRole('button', { name: 'Browse…' }).count()).toBe(0);
-    const missing = join(dataDir, 'no-such-model');
+    const missing = join(e2e.dataDir, 'no-such-model');
     await folder.getByLabel('Model folder').fill(missing);
     await folder.getByRole('button', { name: 'Use this folder' }).click();
     await expect
@@ -80,8 +54,8 @@ describe.skipIf(unavailable !== null && !inCi)('first run (serve + Chromium, no 
     await expect
       .poll(() => page.getByLabel('Model', { exact: true }).innerText())
       .toContain('tiny-random (test model)');
-    const tinyDir = join(dataDir, 'models', 'tiny-random');
-    expect(JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).modelDir).toBe(tinyDir);
+    const tinyDir = join(e2e.dataDir, 'models', 'tiny-random');
+    expect(JSON.parse(readFileSync(join(e2e.dataDir, 'settings.json'), 'utf8')).modelDir).toBe(tinyDir);
     expect(existsSync(join(tinyDir, 'transformer', 'config.json'))).toBe(true);
     await shot(page, 'first-run-02-studio');
 

@@ -6,20 +6,11 @@
  * The page must log no console errors.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { cleanupTinyModels, fixtureTempDir, tinyModel } from '../fixtures/tinyModel';
-import {
-  e2eUnavailable,
-  launchChromium,
-  shot,
-  startServe,
-  watchConsole,
-  type ServeProcess,
-} from '../fixtures/studioBrowser';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { shot, startServe, watchConsole } from '../fixtures/studioBrowser';
+import { describeE2e, useServeAndBrowser } from './harness';
 
-const unavailable = e2eUnavailable();
-const inCi = process.env['CI'] === 'true';
 const VIEWPORT = { width: 1440, height: 900 };
 
 /** Text of the editor's rendered lines (Monaco renders spaces as U+00A0). */
@@ -49,34 +40,17 @@ async function openDetailOf(page: Page, index: number): Promise<{ src: string; s
   return { src: (await img.getAttribute('src')) ?? '', seed: /seed (\d+)/.exec(alt)?.[1] ?? '' };
 }
 
-describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', () => {
-  let browser: Browser;
-  let serve: ServeProcess;
-  let modelDir: string;
-  let dataDir: string;
+describeE2e('studio UI (serve + Chromium)', () => {
+  const e2e = useServeAndBrowser({ dataDirName: 'e2e-data', tinyModel: true });
   let firstSeed = '';
 
-  beforeAll(async () => {
-    if (unavailable) throw new Error(`e2e cannot run: ${unavailable}`);
-    modelDir = tinyModel();
-    dataDir = fixtureTempDir('e2e-data');
-    serve = await startServe(modelDir, dataDir);
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    cleanupTinyModels();
-  }, 60_000);
-
   it('composes two characters, generates, shows the image, re-runs it bit for bit and finds it by search', async () => {
-    const page = await browser.newPage({ viewport: VIEWPORT });
+    const page = await e2e.browser.newPage({ viewport: VIEWPORT });
     const problems = watchConsole(page);
-    await page.goto(serve.url);
+    await page.goto(e2e.serve.url);
     await page.getByRole('textbox', { name: 'Prompt', exact: true }).waitFor();
     await page.getByRole('meter', { name: 'VRAM' }).waitFor();
-    await page.getByText('Auto → CPU').waitFor();
+    await page.getByText(/^Auto → [A-Z]+: Gemma/).waitFor();
     await shot(page, '01-start');
 
     // Compose: the starter prompt has character 1; fill it, add character 2.
@@ -133,7 +107,7 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     const shownXml = (await dialog.getByLabel('Prompt XML').innerText()).replace(/\u00a0/g, ' ');
     expect(shownXml).toContain('<n>kagamine_rin</n>');
     expect(shownXml).toContain('<count>2girls, multiple_girls</count>');
-    const hashA = await sha256Of(page, serve.origin, original.src);
+    const hashA = await sha256Of(page, e2e.serve.origin, original.src);
     expect(
       await dialog
         .getByRole('definition')
@@ -149,7 +123,7 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
     const rerun = await openDetailOf(page, 0);
     expect(rerun.src).not.toBe(original.src);
     expect(rerun.seed).toBe(original.seed);
-    expect(await sha256Of(page, serve.origin, rerun.src)).toBe(hashA);
+    expect(await sha256Of(page, e2e.serve.origin, rerun.src)).toBe(hashA);
     expect(await dialog.getByText(/re-run of /).count()).toBe(1);
 
     // Compare the two: same prompt, same parameters.
@@ -200,11 +174,11 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
 
   it('keeps the history when serve restarts, restores a dropped PNG, favorites, deletes with undo', async () => {
     expect(firstSeed).not.toBe('');
-    expect(await serve.stop()).toBe(0);
-    serve = await startServe(modelDir, dataDir);
-    const page = await browser.newPage({ viewport: VIEWPORT });
+    expect(await e2e.serve.stop()).toBe(0);
+    e2e.serve = await startServe(e2e.modelDir, e2e.dataDir);
+    const page = await e2e.browser.newPage({ viewport: VIEWPORT });
     const problems = watchConsole(page);
-    await page.goto(serve.url);
+    await page.goto(e2e.serve.url);
     await expect.poll(() => galleryImages(page).count(), { timeout: 30_000 }).toBe(5);
     const alts = await galleryImages(page).evaluateAll((imgs) =>
       imgs.map((i) => i.getAttribute('alt') ?? ''),
@@ -263,9 +237,9 @@ describe.skipIf(unavailable !== null && !inCi)('studio UI (serve + Chromium)', (
   }, 120_000);
 
   it('completes tag names for the cursor’s block and danbooru tags with counts, fixes spaces in tags, shows hover docs, switches theme', async () => {
-    const page = await browser.newPage({ viewport: VIEWPORT });
+    const page = await e2e.browser.newPage({ viewport: VIEWPORT });
     const problems = watchConsole(page);
-    await page.goto(serve.url);
+    await page.goto(e2e.serve.url);
     const editor = page.getByRole('textbox', { name: 'Prompt', exact: true });
     await editor.waitFor();
     await page.locator('.prompt-editor .view-lines').click();

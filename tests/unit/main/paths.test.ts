@@ -3,21 +3,11 @@ import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StudioError } from '../../../src/shared/errors';
+import { studioError as failure } from '../../fixtures/studioError';
 import { ensureWritableDir } from '../../../src/main/paths';
 
 const root = mkdtempSync(join(tmpdir(), 'paths-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function failure(fn: () => unknown): StudioError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StudioError) return e;
-    throw e;
-  }
-  throw new Error('expected a StudioError');
-}
 
 describe('ensureWritableDir', () => {
   it('creates a missing folder with its parents and returns the absolute path', () => {

@@ -62,7 +62,7 @@ function num(name: string, v: string, integer = false): number {
 }
 
 /** A failed run as the CLI reports it: OOM strings become OutOfMemory with advice; other errors pass unchanged. */
-function cliFailure(e: unknown, advice: AdviceContext): unknown {
+export function cliFailure(e: unknown, advice: AdviceContext): unknown {
   if (!(e instanceof StudioError) || e.code === 'Cancelled') return e;
   const f = jobFailure(e.toData(), advice);
   if (f.error.code !== 'OutOfMemory') return e;

@@ -106,7 +106,7 @@ export function registerHistoryCommands(program: Command): void {
           throw new StudioError(
             'InvalidRequest',
             `No generation "${id}" in the history at ${store.dataDir}.`,
-            'List ids with `newbie-studio history list`.',
+            `${id.length < 8 ? 'Give the whole id or at least its first 8 characters. ' : ''}List ids with \`newbie-studio history list\`.`,
           );
         const full = { ...entry, images: entry.images.map((im) => withFiles(store, im)) };
         if (opts.json) return json(full);

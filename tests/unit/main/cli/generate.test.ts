@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../../src/shared/dto';
 import { StudioError } from '../../../../src/shared/errors';
-import { requestFromOptions } from '../../../../src/main/cli/commands/generate';
+import { cliFailure, requestFromOptions } from '../../../../src/main/cli/commands/generate';
 import { MAX_PROMPT_CHARS } from '../../../../src/main/engine/pipeline/validate';
 
 const dir = mkdtempSync(join(tmpdir(), 'generate-cli-'));
@@ -108,5 +108,28 @@ describe('generate: prompt files', () => {
   it('refuses a prompt above the length limit before it reaches the tokenizer', () => {
     const huge = file('huge.txt', '1girl, '.repeat(Math.ceil(MAX_PROMPT_CHARS / 7) + 1));
     expect(refusal({ promptText: undefined, prompt: huge }).message).toContain(`the limit is ${MAX_PROMPT_CHARS}`);
+  });
+});
+
+describe('generate: how a failed run is reported', () => {
+  const request = requestFromOptions(options({ width: '4096', height: '4096' }));
+  // What the engine host sent for a 4096² run of the tiny model here (ORT's CPU allocator gave up).
+  const badAlloc = new StudioError(
+    'EngineCrashed',
+    "Non-zero status code returned while running Attention node. Name:'n_Attention_131' Status Message: std::bad_alloc",
+  );
+
+  it('an allocation failure is OutOfMemory (exit 3) with advice for this request, not EngineCrashed', () => {
+    const e = cliFailure(badAlloc, { request }) as StudioError;
+    expect(e.code).toBe('OutOfMemory');
+    expect(e.message).toBe('The computer ran out of memory (RAM) while generating 4096×4096.');
+    expect(e.hint).toMatch(/Lower the resolution: 4096×4096 → \d+×\d+/);
+  });
+
+  it('other failures and a cancel pass through unchanged', () => {
+    const crash = new StudioError('EngineCrashed', 'The engine process stopped unexpectedly (exit code 1).');
+    expect(cliFailure(crash, { request })).toBe(crash);
+    const cancel = new StudioError('Cancelled', 'Generation cancelled at step 3 of 28.');
+    expect(cliFailure(cancel, { request })).toBe(cancel);
   });
 });

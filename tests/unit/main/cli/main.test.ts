@@ -69,4 +69,10 @@ describe('runCli failures with and without --json', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual({ dataDir: fresh, items: [], nextCursor: null });
   });
+
+  it('history show with a short id says how much of it to give', async () => {
+    const r = await cli('history', 'show', '01a2', '--json', '--data-dir', join(dir, 'show'));
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out).error.hint).toMatch(/^Give the whole id or at least its first 8 characters\./);
+  });
 });

@@ -6,21 +6,12 @@ import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StudioError } from '../../../../src/shared/errors';
+import { studioError } from '../../../fixtures/studioError';
 import { openDatabase } from '../../../../src/main/history/db';
 import { HistoryStore } from '../../../../src/main/history/store';
 import { cleanupDirs, request, result, tempDir } from './helpers';
 
 afterEach(cleanupDirs);
-
-function studioError(fn: () => unknown): StudioError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StudioError) return e;
-    throw e;
-  }
-  throw new Error('expected a StudioError');
-}
 
 const isRoot = process.getuid?.() === 0;
 

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StudioError } from '../../../../src/shared/errors';
+import { studioError } from '../../../fixtures/studioError';
 import { HistoryStore } from '../../../../src/main/history/store';
 import { ftsDocument } from '../../../../src/main/history/fts';
 import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS, migrate } from '../../../../src/main/history/migrations';
@@ -12,16 +12,6 @@ import { cleanupDirs, request, result, tempDir } from './helpers';
 afterEach(cleanupDirs);
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
-
-function studioError(fn: () => unknown): StudioError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StudioError) return e;
-    throw e;
-  }
-  throw new Error('expected a StudioError');
-}
 
 /**
  * A generation + image row as a database at `version` holds them: plain SQL for v1 (no FTS yet); from v2 on the

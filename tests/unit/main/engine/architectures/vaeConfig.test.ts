@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StudioError } from '../../../../../src/shared/errors';
+import { studioError } from '../../../../fixtures/studioError';
 import { projectRoot } from '../../../../../src/main/paths';
 import { detectVaePrefix, vaeConfigFromWeights, vaeUpscale } from '../../../../../src/main/engine/architectures/fluxVaeConfig';
 import { WeightSet, f32ToBytes, readTensorBytes, writeSafetensors } from '../../../../../src/main/engine/safetensors';
@@ -37,16 +37,6 @@ function tiny(spec: Partial<TinyVaeSpec> = {}): WeightSet {
   const file = join(tmp, `tiny-${n++}.safetensors`);
   writeTinyVae(file, { ...base, ...spec });
   return WeightSet.fromFile(file);
-}
-
-function studioError(fn: () => unknown): StudioError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StudioError) return e;
-    throw e;
-  }
-  throw new Error('expected a StudioError');
 }
 
 describe('vaeConfigFromWeights', () => {
