@@ -2,23 +2,15 @@
  * Issue 10 "checked by": a tiny model downloaded from the (local imitation of the) hub generates, and gives exactly
  * the pixels of the folder it was published from (same identity, same seed).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LoadedModel } from '../../src/main/engine/pipeline/model';
 import { runTextToImage } from '../../src/main/engine/pipeline/textToImage';
 import { downloadModel } from '../../src/main/models/download';
 import { DEFAULTS, type GenerationRequest } from '../../src/shared/dto';
-import { cleanupTinyModels, fixtureTempDir, tinyModel } from '../fixtures/tinyModel';
-import { FakeHub } from './models-fakeHub';
+import { fixtureTempDir, tinyModel } from '../fixtures/tinyModel';
+import { useTinyOfficialHub } from './models-fakeHub';
 
-const hub = new FakeHub();
-beforeAll(async () => {
-  hub.addRepo('NewBie-AI/NewBie-image-Exp0.1', tinyModel());
-  await hub.start();
-});
-afterAll(async () => {
-  await hub.stop();
-  cleanupTinyModels();
-});
+const hub = useTinyOfficialHub();
 
 const request: GenerationRequest = {
   ...DEFAULTS,

@@ -15,7 +15,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gitBlobSha1, isLfsPath, listFilesRecursive } from '../fixtures/tinyModel';
+import { afterAll, beforeAll } from 'vitest';
+import { cleanupTinyModels, gitBlobSha1, isLfsPath, listFilesRecursive, tinyModel } from '../fixtures/tinyModel';
 
 interface RepoFile {
   content: Buffer;
@@ -179,4 +180,21 @@ export class FakeHub {
     }
     res.writeHead(status, headers).end(body);
   }
+}
+
+/**
+ * A FakeHub serving the tiny model as the official repo (NewBie-AI/NewBie-image-Exp0.1) to the calling test file:
+ * started in its beforeAll, stopped (and the tiny models removed) in its afterAll. Read `endpoint` inside tests.
+ */
+export function useTinyOfficialHub(): FakeHub {
+  const hub = new FakeHub();
+  beforeAll(async () => {
+    hub.addRepo('NewBie-AI/NewBie-image-Exp0.1', tinyModel());
+    await hub.start();
+  });
+  afterAll(async () => {
+    await hub.stop();
+    cleanupTinyModels();
+  });
+  return hub;
 }

@@ -5,25 +5,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../../../src/main/cli/main';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCliCaptured as cli } from '../../../fixtures/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-main-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  const code = await runCli(argv);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
 
 describe('runCli failures with and without --json', () => {
   it('a typed error: exit code from the catalogue, message on stderr, {"error"} on stdout only with --json', async () => {

@@ -1,34 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../../../src/main/cli/main';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCliCaptured as cli } from '../../../fixtures/cli';
 import { loadTagIndex, tagListPath } from '../../../../src/main/tags';
 import { haveShared, lineOf, PROMPTS_DIR, samplePrompts, TAGS_CSV } from '../../shared/prompt/fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'prompt-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-/** Runs the CLI in-process, capturing what it writes to stdout and stderr. */
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  const code = await runCli(argv);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
 
 function file(name: string, text: string): string {
   const p = join(dir, name);

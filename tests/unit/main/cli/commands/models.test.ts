@@ -5,27 +5,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../../../../src/main/cli/main';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCliCaptured as cli } from '../../../../fixtures/cli';
 import { tinyTarget } from '../../../../../src/main/cli/commands/models';
 import { StudioError } from '../../../../../src/shared/errors';
 
 const root = mkdtempSync(join(tmpdir(), 'make-tiny-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  const code = await runCli(argv);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
 
 describe('models make-tiny target folder', () => {
   it('refuses a folder holding a real model: exit 2, its files untouched', async () => {
