@@ -26,6 +26,7 @@ import { HistoryStore } from '../src/main/history/store';
 import { ftsQuery } from '../src/main/history/fts';
 import { insertGeneration, insertImage } from '../src/main/history/rows';
 import { projectRoot } from '../src/main/paths';
+import { mulberry32 } from '../tests/fixtures/prng';
 
 const TARGET_PAGE_MS = 10;
 const TARGET_SEARCH_MS = 30;
@@ -35,18 +36,8 @@ const args = process.argv.slice(2);
 const N = args.includes('--generations') ? Number(args[args.indexOf('--generations') + 1]) : 100_000;
 const keep = args.includes('--keep');
 
-/** Deterministic PRNG (mulberry32) so every run fills the same database. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(20260501);
+// Deterministic PRNG so every run fills the same database.
+const rand = mulberry32(20260501);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
 /** The 5,000 most used general tags with cumulative post counts, for popularity-weighted draws. */

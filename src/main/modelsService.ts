@@ -25,6 +25,7 @@ import { checkModelFolder, findHfCacheModels } from './models/check';
 import { OFFICIAL_REPO } from './models/defaults';
 import { downloadModel, type DownloadOptions, type DownloadProgress } from './models/download';
 import { hfHubCacheDir } from './models/hfCache';
+import { hubEndpoint } from './models/hub';
 import { makeTinyModel } from './models/tiny';
 
 /** Folder name of the tiny random model under `<dataDir>/models/`. */
@@ -121,11 +122,14 @@ export class ModelsService {
     const id = `dl-${randomBytes(8).toString('hex')}`;
     const controller = new AbortController();
     const d: RunningDownload = { id, repo, dir, controller, done: Promise.resolve() };
+    // HF_TOKEN belongs to the hub this studio is configured for (HF_ENDPOINT or huggingface.co): a request naming
+    // another endpoint gets only a token it passes itself, so no caller can have the owner's token sent elsewhere.
+    const foreignEndpoint = p?.endpoint !== undefined && hubEndpoint(p.endpoint, {}) !== hubEndpoint(undefined, this.o.env);
     const options: DownloadOptions = {
       ...this.o.download,
       dir,
       repo,
-      env: this.o.env,
+      env: foreignEndpoint ? { ...this.o.env, HF_TOKEN: undefined } : this.o.env,
       signal: controller.signal,
       onProgress: (progress) => this.o.emit('models.downloadProgress', progressEvent(d, progress)),
       ...(p?.revision ? { revision: p.revision } : {}),

@@ -41,6 +41,28 @@ function guarded(channel: string, fn: () => void): void {
   }
 }
 
+/**
+ * The name a dropped file is written under in the import temp folder (and shown in outcomes): only the last path
+ * component (never a way out of the folder); no leading dots, control characters, characters or device names Windows
+ * refuses (a NUL made the write throw and failed the whole batch); at most 200 UTF-8 bytes with the extension kept
+ * (file systems allow 255).
+ */
+export function importFileName(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  let name = basename(raw.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').replace(/^\.+/, '');
+  if (/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(name)) name = `_${name}`;
+  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(name)?.[0] ?? '';
+  if (Buffer.byteLength(name) > 200) {
+    let stem = '';
+    for (const ch of name.slice(0, name.length - ext.length)) {
+      if (Buffer.byteLength(stem + ch) > 200 - ext.length) break;
+      stem += ch;
+    }
+    name = `${stem}${ext}`;
+  }
+  return name || 'image';
+}
+
 /** Typed fan-out of the contract's events; the adapters subscribe with `onAny`. */
 export class StudioEvents {
   private readonly ee = new EventEmitter();
@@ -269,8 +291,7 @@ export class StudioService {
     const tmp = join(this.dataDir, `.import-${randomBytes(6).toString('hex')}`);
     try {
       for (const f of p.files) {
-        // Only the last path component of the name: never a way out of the temp folder.
-        const name = basename(f.name.replace(/\\/g, '/')).replace(/^\.+/, '') || 'image';
+        const name = importFileName(f.name);
         try {
           if (p.restoreOnly) {
             const r = restoreRequest(f.bytes, name);

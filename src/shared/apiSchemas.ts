@@ -13,6 +13,15 @@ const id = z.string().min(1).max(200);
 const imageIds = z.array(z.number().int().positive()).min(1).max(10_000);
 const TEXT_MAX = 200_000;
 const PATH_MAX = 4096;
+/**
+ * A folder named by the renderer: absolute (POSIX `/…`, Windows `C:\…` or `\\server\share`), no NUL. A relative path
+ * would resolve against the main process's working folder, which the user never sees.
+ */
+const absolutePath = z
+  .string()
+  .min(1)
+  .max(PATH_MAX)
+  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p) && !p.includes('\0'), 'expected an absolute folder path (such as /home/me/models/NewBie)');
 /** Invoke channels without arguments accept nothing, null or {}. */
 const none = z.union([z.undefined(), z.null(), z.strictObject({})]);
 const samplerSchema = z.enum(['euler', 'midpoint']);
@@ -60,8 +69,9 @@ export const galleryQuerySchema = z.strictObject({
 
 export const generationDefaultsSchema = z.strictObject({
   negativePrompt: z.string().max(TEXT_MAX),
-  width: int(16, 4096),
-  height: int(16, 4096),
+  // Multiples of 16 like the engine needs: a default it refuses would make every plain "Generate" fail.
+  width: int(16, 4096).multipleOf(16),
+  height: int(16, 4096).multipleOf(16),
   steps: int(1, 1000),
   guidance: z.number().min(0).max(100),
   shift: z.number().gt(0).max(100),
@@ -90,7 +100,7 @@ export const settingsSchema = z.strictObject({
 
 /** `settings.set`: any subset; `defaults` and `ui` merge key by key into the current values. */
 export const settingsPatchSchema = z.strictObject({
-  modelDir: z.string().min(1).max(PATH_MAX).nullable().optional(),
+  modelDir: absolutePath.nullable().optional(),
   provider: providerSchema.optional(),
   memoryPolicy: memoryPolicySchema.optional(),
   previews: z.boolean().optional(),
@@ -149,7 +159,7 @@ export const INVOKE_SCHEMAS = {
   'settings.get': none,
   'settings.set': settingsPatchSchema,
   /** Default folder: the one in the settings. */
-  'models.check': z.union([none, z.strictObject({ dir: z.string().min(1).max(PATH_MAX).optional() })]),
+  'models.check': z.union([none, z.strictObject({ dir: absolutePath.optional() })]),
   'models.find': none,
   /** Defaults: the official repo, `<dataDir>/models/<repo name>`, HF_TOKEN, HF_ENDPOINT. `activate`: use it when done. */
   'models.download': z.union([
@@ -157,7 +167,7 @@ export const INVOKE_SCHEMAS = {
     z.strictObject({
       repo: hubRepoId.optional(),
       revision: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/).optional(),
-      dir: z.string().min(1).max(PATH_MAX).optional(),
+      dir: absolutePath.optional(),
       token: z.string().min(1).max(1000).optional(),
       endpoint: httpUrl.optional(),
       activate: z.boolean().optional(),
@@ -165,9 +175,24 @@ export const INVOKE_SCHEMAS = {
   ]),
   'models.cancelDownload': z.strictObject({ downloadId: id }),
   'models.makeTiny': none,
-  'models.use': z.strictObject({ dir: z.string().min(1).max(PATH_MAX) }),
+  'models.use': z.strictObject({ dir: absolutePath }),
   'models.pickFolder': none,
 } as const satisfies Record<InvokeChannel, z.ZodType>;
+
+type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
+
+/**
+ * The issues a person can act on. A union (`{}` or null or an object) fails as one "Invalid input"; its branch whose
+ * issues reach deepest into the payload (the object branch the caller meant) says what is wrong instead.
+ */
+function specificIssues(issues: readonly Issue[]): Issue[] {
+  return issues.flatMap((i) => {
+    if (i.code !== 'invalid_union' || !i.errors?.length) return [i];
+    const depth = (branch: Issue[]) => Math.max(0, ...branch.map((b) => b.path.length + (b.code === 'unrecognized_keys' ? 0.5 : 0)));
+    const best = i.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+    return depth(best) > 0 ? specificIssues(best.map((b) => ({ ...b, path: [...i.path, ...b.path] }))) : [i];
+  });
+}
 
 /**
  * Validates an invoke payload against its channel's schema.
@@ -176,7 +201,7 @@ export const INVOKE_SCHEMAS = {
 export function parsePayload<C extends InvokeChannel>(channel: C, payload: unknown): Result<InvokePayload<C>> {
   const parsed = (INVOKE_SCHEMAS[channel] as z.ZodType).safeParse(payload);
   if (parsed.success) return { ok: true, value: parsed.data as InvokePayload<C> };
-  const problems = parsed.error.issues
+  const problems = specificIssues(parsed.error.issues)
     .slice(0, 3)
     .map((i) => `${i.path.length ? i.path.join('.') : 'payload'}: ${i.message}`)
     .join('; ');

@@ -97,6 +97,16 @@ function nextLink(header: string | null): string | undefined {
 }
 
 /**
+ * Whether a listed path can become a file under the download folder: relative, `/`-separated, no empty, `.` or `..`
+ * segment, and no backslash, colon or control character (Windows would read `a\..\..\x` or `C:x` as a way out).
+ * Listings come from whatever endpoint the user or a mirror names, so a path outside this shape is skipped.
+ */
+export function isSafeRepoPath(path: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return path.length <= 1000 && !/[\\:\u0000-\u001f]/.test(path) && path.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+}
+
+/**
  * Lists every file of a repo at a revision (follows pagination).
  * @throws StudioError Unauthorized (401/403), DownloadFailed (404, other HTTP errors, network, malformed JSON).
  */
@@ -120,7 +130,7 @@ export async function listRepoFiles(repo: string, revision: string, o: HubClient
     }
     if (!Array.isArray(page)) throw new StudioError('DownloadFailed', `listing ${repo}@${revision}: unexpected answer (not a file list)`);
     for (const e of page as Array<Record<string, unknown>>) {
-      if (e['type'] !== 'file' || typeof e['path'] !== 'string') continue;
+      if (e['type'] !== 'file' || typeof e['path'] !== 'string' || !isSafeRepoPath(e['path'])) continue;
       const lfs = e['lfs'] as { oid?: unknown; size?: unknown } | undefined;
       files.push({
         path: e['path'],

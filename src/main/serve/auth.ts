@@ -10,6 +10,14 @@ import { isIP } from 'node:net';
 
 export const COOKIE_NAME = 'newbie_studio_token';
 
+/**
+ * The cookie's name for the server on `port`: `newbie_studio_token_<port>`. Browsers keep cookies per host, not per
+ * port, so one name would let a second studio on another port overwrite the first one's cookie (its tab then gets 401).
+ */
+export function cookieName(port: number): string {
+  return `${COOKIE_NAME}_${port}`;
+}
+
 /** 32 random bytes, base64url (43 characters). */
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
@@ -36,20 +44,20 @@ export function tokenMatches(expected: string, given: string | undefined): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The token from `Authorization: Bearer …` or from our cookie, if any. */
-export function presentedToken(headers: IncomingHttpHeaders): string | undefined {
+/** The token from `Authorization: Bearer …` or from the cookie of the server on `port`, if any. */
+export function presentedToken(headers: IncomingHttpHeaders, port: number): string | undefined {
   const auth = headers.authorization;
   if (auth && /^Bearer\s+/i.test(auth)) return auth.replace(/^Bearer\s+/i, '').trim();
   for (const part of (headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === COOKIE_NAME) return part.slice(eq + 1).trim();
+    if (eq > 0 && part.slice(0, eq).trim() === cookieName(port)) return part.slice(eq + 1).trim();
   }
   return undefined;
 }
 
 /** The Set-Cookie value that carries the token (no Max-Age: it ends with the browser session). */
-export function tokenCookie(token: string): string {
-  return `${COOKIE_NAME}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+export function tokenCookie(token: string, port: number): string {
+  return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 export interface HostPolicy {

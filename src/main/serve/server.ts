@@ -52,12 +52,16 @@ export interface ServeHandle {
 export const DEFAULT_PORT = 7878;
 /** A client this far behind gets no more previews until it catches up (progress still flows). */
 const PREVIEW_BACKLOG_BYTES = 8 * 1024 * 1024;
+/** A client this far behind (a frozen tab) is dropped rather than buffered without end; it reconnects and re-syncs. */
+const DROP_BACKLOG_BYTES = 64 * 1024 * 1024;
 
 const SECURITY_HEADERS = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
+  // Other origins (another localhost port is the same site, so the cookie goes along) may not embed our images or scripts.
+  'cross-origin-resource-policy': 'same-origin',
 };
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
@@ -66,7 +70,7 @@ function plain(res: ServerResponse, status: number, text: string, headers: Recor
 }
 
 function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 const isInvoke = (m: unknown): m is WireInvoke =>
@@ -85,7 +89,13 @@ export async function startServer(o: ServeOptions): Promise<ServeHandle> {
   const token = o.token ?? newToken();
   const policy: HostPolicy = { port: 0, remote };
 
-  const server = createServer((req, res) => void handle(req, res).catch(() => plain(res, 500, 'Internal error')));
+  const server = createServer((req, res) =>
+    void handle(req, res).catch((e: unknown) => {
+      console.error('newbie-studio: serve request failed:', e);
+      if (res.headersSent) res.destroy();
+      else plain(res, 500, 'Internal error');
+    }),
+  );
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -95,13 +105,15 @@ export async function startServer(o: ServeOptions): Promise<ServeHandle> {
     const queryToken = url.searchParams.get('token');
     if (queryToken !== null) {
       if (!tokenMatches(token, queryToken)) return plain(res, 401, 'Unauthorized: wrong token.');
-      // Trade the URL token for the cookie and drop it from the address bar (and the history).
+      // Trade the URL token for the cookie and drop it from the address bar (and the history). One leading slash only:
+      // `//host` in Location would send the browser to another site (open redirect).
       url.searchParams.delete('token');
-      res.writeHead(303, { ...SECURITY_HEADERS, 'set-cookie': tokenCookie(token), location: `${url.pathname}${url.search}`, 'cache-control': 'no-store' });
+      const location = `${url.pathname.replace(/^\/+/, '/')}${url.search}`;
+      res.writeHead(303, { ...SECURITY_HEADERS, 'set-cookie': tokenCookie(token, policy.port), location, 'cache-control': 'no-store' });
       res.end();
       return;
     }
-    if (!tokenMatches(token, presentedToken(req.headers))) {
+    if (!tokenMatches(token, presentedToken(req.headers, policy.port))) {
       return plain(res, 401, 'Unauthorized: open the URL printed by `newbie-studio serve` (it carries the token).', { 'www-authenticate': 'Bearer' });
     }
     const rawPath = (req.url ?? '/').replace(/[?#].*$/s, '');
@@ -117,21 +129,26 @@ export async function startServer(o: ServeOptions): Promise<ServeHandle> {
       ...SECURITY_HEADERS,
       'content-type': found.contentType,
       'content-length': String(found.size),
-      'cache-control': immutable ? 'private, max-age=31536000, immutable' : 'no-cache',
+      'cache-control': immutable ? 'private, max-age=31536000, immutable' : 'private, no-cache',
     });
     if (req.method === 'HEAD') return void res.end();
     createReadStream(found.path).on('error', () => res.destroy()).pipe(res);
   }
 
   server.on('upgrade', (req, socket, head) => {
+    // node:http hands the socket over without its error listener: a peer that resets now must not crash the process.
+    socket.on('error', () => socket.destroy());
     const path = (req.url ?? '').replace(/[?#].*$/s, '');
     if (path !== '/ws') return refuseUpgrade(socket, 404, 'Not Found');
-    if (!tokenMatches(token, presentedToken(req.headers))) return refuseUpgrade(socket, 401, 'Unauthorized');
+    if (!tokenMatches(token, presentedToken(req.headers, policy.port))) return refuseUpgrade(socket, 401, 'Unauthorized');
     if (!originAllowed(policy, req.headers)) return refuseUpgrade(socket, 403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
   wss.on('connection', (ws: WebSocket) => {
+    // Protocol errors (oversized or malformed frames, invalid UTF-8) arrive as 'error'; ws then closes the socket with
+    // the matching code. Without a listener they would crash the server.
+    ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
       let msg: unknown;
       try {
@@ -140,9 +157,16 @@ export async function startServer(o: ServeOptions): Promise<ServeHandle> {
         msg = undefined;
       }
       if (!isInvoke(msg)) return ws.close(1007, 'expected {type:"invoke", id, channel, payload}');
-      void o.service.invoke(msg.channel, msg.payload).then((result) => {
-        if (ws.readyState === ws.OPEN) ws.send(encodeWire({ type: 'result', id: msg.id, result }));
-      });
+      void o.service
+        .invoke(msg.channel, msg.payload)
+        .then((result) => {
+          if (ws.readyState === ws.OPEN) ws.send(encodeWire({ type: 'result', id: msg.id, result }));
+        })
+        .catch((e: unknown) => {
+          console.error(`newbie-studio: answering ${msg.channel} failed:`, e);
+          const error = { code: 'EngineCrashed', message: `Internal error in ${msg.channel.slice(0, 100)}: the result could not be sent.` };
+          if (ws.readyState === ws.OPEN) ws.send(encodeWire({ type: 'result', id: msg.id, result: { ok: false, error } }));
+        });
     });
   });
 
@@ -152,6 +176,10 @@ export async function startServer(o: ServeOptions): Promise<ServeHandle> {
     let lean: string | undefined;
     for (const ws of wss.clients) {
       if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > DROP_BACKLOG_BYTES) {
+        ws.terminate();
+        continue;
+      }
       const behind = ws.bufferedAmount > PREVIEW_BACKLOG_BYTES;
       if (behind && channel === 'generation.progress') {
         lean ??= encodeWire({ type: 'event', channel, payload: { ...(payload as object), preview: undefined } });

@@ -28,7 +28,12 @@ export interface ParsedInfotext {
 }
 
 const SAMPLER_NAMES: Record<GenerationRequest['sampler'], string> = { euler: 'Euler', midpoint: 'Midpoint' };
-const PARAM_RE = /\s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)/g;
+// A1111's re_param with its unbounded runs capped: `\s*` and `[\w \-/]+` backtrack over every start position, which
+// made a 100 kB line without colons take ~40 s (a dropped file could freeze main). Real keys are short ("Steps",
+// "Hires upscaler", "ADetailer denoising strength"), and one space follows each comma.
+const PARAM_RE = /\s{0,16}(\w[\w \-/]{0,63}):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)/g;
+/** A last line longer than this is prompt text, not parameters (real ones are a few kB; bounds the scan). */
+const MAX_PARAMS_LINE = 64 * 1024;
 const SIZE_RE = /^(\d+)x(\d+)$/;
 
 /** A1111 `quote`: JSON-quote a value holding ',', ':' or a newline. */
@@ -90,7 +95,7 @@ export function parseInfotext(text: string, origin = 'A1111 parameters'): Parsed
   const lines = text.trimEnd().split('\n');
   let last = lines[lines.length - 1];
   const params: Record<string, string> = {};
-  const pairs = [...last.trim().matchAll(PARAM_RE)].filter((m) => m[0].trim() !== '');
+  const pairs = last.length > MAX_PARAMS_LINE ? [] : [...last.trim().matchAll(PARAM_RE)].filter((m) => m[0].trim() !== '');
   if (pairs.length >= 3) {
     lines.pop();
   } else {

@@ -26,7 +26,10 @@ export interface PngMetadata {
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** zlib level for full images: fflate's default-like trade-off; any level gives deterministic bytes. */
 const IMAGE_ZLIB_LEVEL = 6;
-/** Decompressed text larger than this is refused (a zip bomb in a dropped file must not exhaust memory). */
+/**
+ * Decompressed text larger than this, per file (all zTXt / compressed iTXt chunks together), is refused: a zip bomb
+ * in a dropped file must not exhaust memory, and many small bombs are as bad as one big one.
+ */
 const MAX_TEXT_BYTES = 32 * 1024 * 1024;
 /** Latin-1 without NUL: what a tEXt chunk can hold. */
 function isLatin1WithoutNul(text: string): boolean {
@@ -130,12 +133,23 @@ function damaged(source: string, what: string): StudioError {
   );
 }
 
-function inflateText(data: Uint8Array, source: string, keyword: string, type: PngTextType): Buffer {
+/** Bytes of decompressed text a file may still produce. */
+interface InflateBudget {
+  left: number;
+}
+
+function inflateText(data: Uint8Array, source: string, keyword: string, type: PngTextType, budget: InflateBudget): Buffer {
+  let out: Buffer;
   try {
-    return inflateSync(data, { maxOutputLength: MAX_TEXT_BYTES });
-  } catch {
+    out = inflateSync(data, { maxOutputLength: Math.max(1, budget.left) });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw damaged(source, `its compressed text chunks unpack to more than ${MAX_TEXT_BYTES / 1024 / 1024} MB (a decompression bomb?)`);
+    }
     throw damaged(source, `the ${type} chunk "${keyword}" cannot be decompressed`);
   }
+  budget.left -= out.length;
+  return out;
 }
 
 /** Whether bytes start with the PNG signature. */
@@ -155,6 +169,7 @@ export function readPngTextChunks(bytes: Uint8Array, source = 'PNG data'): PngTe
   if (!isPng(bytes)) throw new StudioError('InvalidRequest', `${source} is not a PNG file.`);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: PngTextChunk[] = [];
+  const budget: InflateBudget = { left: MAX_TEXT_BYTES };
   let pos = 8;
   for (;;) {
     if (pos + 12 > buf.length) throw damaged(source, 'the file is truncated (no IEND chunk)');
@@ -169,13 +184,13 @@ export function readPngTextChunks(bytes: Uint8Array, source = 'PNG data'): PngTe
       if (crc32(data, crc32(buf.subarray(pos + 4, pos + 8))) !== buf.readUInt32BE(pos + 8 + length)) {
         throw damaged(source, `the ${type} chunk at byte ${pos} has a bad CRC`);
       }
-      out.push(decodeTextChunk(type, data, source));
+      out.push(decodeTextChunk(type, data, source, budget));
     }
     pos = end;
   }
 }
 
-function decodeTextChunk(type: PngTextType, data: Buffer, source: string): PngTextChunk {
+function decodeTextChunk(type: PngTextType, data: Buffer, source: string, budget: InflateBudget): PngTextChunk {
   const nul = data.indexOf(0);
   if (nul < 1) throw damaged(source, `a ${type} chunk has no keyword`);
   const keyword = data.toString('latin1', 0, nul);
@@ -184,7 +199,7 @@ function decodeTextChunk(type: PngTextType, data: Buffer, source: string): PngTe
     return {
       keyword,
       type,
-      text: inflateText(data.subarray(nul + 2), source, keyword, type).toString('latin1'),
+      text: inflateText(data.subarray(nul + 2), source, keyword, type, budget).toString('latin1'),
     };
   }
   const compressed = data[nul + 1] === 1;
@@ -192,6 +207,6 @@ function decodeTextChunk(type: PngTextType, data: Buffer, source: string): PngTe
   const translatedEnd = langEnd < 0 ? -1 : data.indexOf(0, langEnd + 1);
   if (translatedEnd < 0) throw damaged(source, `the iTXt chunk "${keyword}" is malformed`);
   const body = data.subarray(translatedEnd + 1);
-  const text = compressed ? inflateText(body, source, keyword, type) : body;
+  const text = compressed ? inflateText(body, source, keyword, type, budget) : body;
   return { keyword, type, text: new TextDecoder('utf-8').decode(text) };
 }

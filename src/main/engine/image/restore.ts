@@ -5,6 +5,7 @@
  */
 import type { GenerationRequest } from '../../../shared/dto';
 import { MAX_SEED } from '../../../shared/dto';
+import { MAX_PROMPT_CHARS } from '../pipeline/validate';
 
 export class RestoredRequest {
   readonly request: Partial<GenerationRequest> = {};
@@ -16,8 +17,11 @@ export class RestoredRequest {
     this.notes.push(text);
   }
 
+  /** Prompt text; longer than a request may hold (MAX_PROMPT_CHARS) is left out, so no file can restore megabytes. */
   text(field: 'prompt' | 'negativePrompt', value: unknown): void {
-    if (typeof value === 'string') this.request[field] = value;
+    if (typeof value === 'string' && value.length > MAX_PROMPT_CHARS)
+      this.note(`${this.origin}: ${field} is ${value.length} characters, more than the ${MAX_PROMPT_CHARS} a request may hold: not restored.`);
+    else if (typeof value === 'string') this.request[field] = value;
     else if (value !== undefined && value !== null)
       this.note(`${this.origin}: ${field} is not text: not restored.`);
   }

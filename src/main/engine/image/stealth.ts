@@ -10,6 +10,11 @@ import { gunzipSync } from 'node:zlib';
 import { decode } from 'fast-png';
 
 const MAX_TEXT_BYTES = 32 * 1024 * 1024;
+/**
+ * Images with more pixels than this are not decoded to look for hidden text: the IHDR size is the attacker's word,
+ * and a 1 MB file of zeros can claim 16384×16384 RGBA (1 GiB of pixels, ~15 s of blocked main process).
+ */
+export const MAX_STEALTH_PIXELS = 40_000_000;
 
 export interface StealthText {
   text: string;
@@ -20,9 +25,14 @@ export interface StealthText {
 /**
  * Looks for stealth parameters in the pixels of a PNG (8-bit RGB or RGBA only).
  * @param png the whole PNG file
- * @returns the hidden text, or undefined when there is none (or it cannot be decoded)
+ * @returns the hidden text, or undefined when there is none (or it cannot be decoded, or the IHDR claims more than
+ *   MAX_STEALTH_PIXELS pixels)
  */
 export function readStealthText(png: Uint8Array): StealthText | undefined {
+  // IHDR is the first chunk: width and height at bytes 16 and 20 (big-endian).
+  if (png.length < 24) return undefined;
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  if (view.getUint32(16) * view.getUint32(20) > MAX_STEALTH_PIXELS) return undefined;
   let image: ReturnType<typeof decode>;
   try {
     image = decode(png);

@@ -26,16 +26,25 @@ export function rightPaddedLengths(mask: number[], B: number, L: number, what: s
   });
 }
 
-async function runGemmaCase(c: ParityCase, variant: ParityVariant): Promise<ParityOutputs> {
-  const weights = WeightSet.fromFile(join(c.dir, variant.weights));
-  const idsInfo = c.inputs.get('input_ids');
-  if (idsInfo.shape.length !== 2)
+/**
+ * The case's `input_ids` [B, L] as row-major token ids int [B·L] with B and L; `lengthAxis` is the name the error
+ * gives the second axis ("L" for Gemma, "S" for Jina).
+ * @throws StudioError InvalidRequest when input_ids is not 2-D; ModelInvalid when it is not an integer tensor.
+ */
+export function readBatchIds(c: ParityCase, lengthAxis: string): { ids: number[]; B: number; L: number } {
+  const info = c.inputs.get('input_ids');
+  if (info.shape.length !== 2)
     throw new StudioError(
       'InvalidRequest',
-      `${c.dir}: input_ids must be [B, L], got [${idsInfo.shape.join(', ')}]`,
+      `${c.dir}: input_ids must be [B, ${lengthAxis}], got [${info.shape.join(', ')}]`,
     );
-  const [B, L] = idsInfo.shape;
-  const ids = readTensorInts(idsInfo);
+  const [B, L] = info.shape;
+  return { ids: readTensorInts(info), B, L };
+}
+
+async function runGemmaCase(c: ParityCase, variant: ParityVariant): Promise<ParityOutputs> {
+  const weights = WeightSet.fromFile(join(c.dir, variant.weights));
+  const { ids, B, L } = readBatchIds(c, 'L');
   const mask = c.inputs.has('attention_mask')
     ? readTensorInts(c.inputs.get('attention_mask'))
     : new Array<number>(B * L).fill(1);

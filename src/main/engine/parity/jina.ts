@@ -4,24 +4,15 @@
  * values through either path). Right-padded rows (pad id from the config) run one at a time, cut to their length.
  */
 import { join } from 'node:path';
-import { StudioError } from '../../../shared/errors';
 import { JinaEncoder, detectJinaLayout } from '../architectures/jinaClipV2Text';
-import { readTensorInts } from '../safetensors/reader';
 import { WeightSet } from '../safetensors/weightSet';
 import type { ParityCase, ParityOutputs, ParityVariant } from './case';
-import { rightPaddedLengths } from './gemma';
+import { readBatchIds, rightPaddedLengths } from './gemma';
 import { registerParityRunner } from './index';
 
 async function runJinaCase(c: ParityCase, variant: ParityVariant): Promise<ParityOutputs> {
   const weights = WeightSet.fromFile(join(c.dir, variant.weights));
-  const idsInfo = c.inputs.get('input_ids');
-  if (idsInfo.shape.length !== 2)
-    throw new StudioError(
-      'InvalidRequest',
-      `${c.dir}: input_ids must be [B, S], got [${idsInfo.shape.join(', ')}]`,
-    );
-  const [B, S] = idsInfo.shape;
-  const ids = readTensorInts(idsInfo);
+  const { ids, B, L: S } = readBatchIds(c, 'S');
   const { prefix, form } = detectJinaLayout(weights);
   const encoder = await JinaEncoder.create(weights, c.config, {
     prefix,

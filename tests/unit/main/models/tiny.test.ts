@@ -7,15 +7,13 @@ import { WeightSet, readSafetensorsHeader, readTensorF32 } from '../../../../src
 import { makeTinyModel } from '../../../../src/main/models/tiny';
 import { gemmaTextTensorSpecs, jinaTextTensorSpecs, nextDitFfnDim, nextDitTensorSpecs, vaeDecoderTensorSpecs } from '../../../../src/main/models/specs';
 import { StudioError } from '../../../../src/shared/errors';
+import { GOLDEN, itWithGolden } from '../../../fixtures/golden';
 import { cleanupTinyModels, fixtureTempDir, listFilesRecursive, tinyModel, tinyModelInfo } from '../../../fixtures/tinyModel';
 
 afterAll(cleanupTinyModels);
 
-const GOLDEN = join(__dirname, '../../../../../shared/golden');
 const PROMPTS = join(__dirname, '../../../../../shared/prompts');
-const haveGolden = existsSync(GOLDEN);
-// conventions.md §8: with CI=true a missing golden folder is a failure, not a skip.
-const goldenIt = haveGolden || process.env['CI'] === 'true' ? it : it.skip;
+const goldenIt = itWithGolden(GOLDEN, 'tiny');
 
 /** Key names with block indices generalised: layers.12.x → layers.N.x. */
 const patterns = (names: Iterable<string>, strip = '') =>

@@ -120,7 +120,7 @@ describe('WebSocket', () => {
     expect(await wsOutcome({ ...bearer(), origin: 'http://evil.example' })).toBe(403);
     expect(await wsOutcome({ ...bearer(), origin: `http://localhost:${serve.port}` })).toBe(403); // Host says 127.0.0.1
     expect(await wsOutcome({ ...bearer(), origin: origin() })).toBe('open');
-    expect(await wsOutcome({ cookie: `newbie_studio_token=${serve.token}`, origin: origin() })).toBe('open');
+    expect(await wsOutcome({ cookie: `newbie_studio_token_${serve.port}=${serve.token}`, origin: origin() })).toBe('open');
   });
 
   it('round-trips the contract through the renderer bridge: results, errors, bytes, events, reconnects', async () => {

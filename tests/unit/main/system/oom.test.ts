@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { PrecisionPlan, VramSample } from '../../../../src/shared/dto';
+import type { VramSample } from '../../../../src/shared/dto';
 import type { AdviceContext } from '../../../../src/main/system/advice';
 import { classifyOutOfMemory, jobFailure, oomAwareExitClassifier } from '../../../../src/main/system/oom';
 import { predictVram, type VramPredictionInput } from '../../../../src/main/system/predict';
 import { availableVram, vramWarning } from '../../../../src/main/system/warning';
+import { FP32, GB, newbieVramInput } from './vramInputs';
 
 // Real messages, as reported (onnxruntime issues #16307, #22702, #16305; Deep-Live-Cam #584, #645; hallo #218).
 const CUDA_OOM =
@@ -21,22 +22,9 @@ const CUBLAS_EXEC =
   'CUBLAS failure 13: CUBLAS_STATUS_EXECUTION_FAILED ; GPU=0 ; hostname=LED-PC ; file=gemm.cc ; line=121';
 const PROVIDER_LOAD = 'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library';
 
-const BF16: PrecisionPlan = { gemma: 'bf16', jina: 'bf16', dit: 'bf16', vae: 'fp32' };
-const FP32: PrecisionPlan = { gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' };
-const GB = 1e9;
-const BYTES = { dit: 6.97 * GB, gemma: 7.6 * GB, jina: 1.1 * GB, vae: 0.168 * GB };
 
 function ctxFor(over: Partial<VramPredictionInput>, available: number, bf16Capable = true): AdviceContext {
-  const prediction: VramPredictionInput = {
-    componentBytes: BYTES,
-    plan: BF16,
-    memoryPolicy: 'keep',
-    width: 1024,
-    height: 1024,
-    batch: 1,
-    provider: 'cuda',
-    ...over,
-  };
+  const prediction = newbieVramInput(over);
   return {
     request: {
       width: prediction.width,
@@ -106,15 +94,7 @@ describe('advice fits the request', () => {
     ]);
     // Those three are predicted to fit in 20 GB, so the resolution stays.
     expect(
-      predictVram({
-        componentBytes: BYTES,
-        plan: BF16,
-        memoryPolicy: 'release',
-        width: 1024,
-        height: 1024,
-        batch: 1,
-        provider: 'cuda',
-      }).fitsIn(20 * GB),
+      predictVram(newbieVramInput({ memoryPolicy: 'release' })).fitsIn(20 * GB),
     ).toBe(true);
     expect(roomy.some((a) => a.includes('resolution'))).toBe(false);
 
@@ -126,13 +106,7 @@ describe('advice fits the request', () => {
     const [w, h] = [Number(size[1]), Number(size[2])];
     expect(w * h).toBeLessThan(1024 * 1024);
     expect((w % 64) + (h % 64)).toBe(0);
-    const applied = {
-      componentBytes: BYTES,
-      plan: BF16,
-      memoryPolicy: 'release' as const,
-      batch: 1,
-      provider: 'cuda' as const,
-    };
+    const applied = newbieVramInput({ memoryPolicy: 'release' });
     expect(predictVram({ ...applied, width: w, height: h }).fitsIn(tight)).toBe(true);
     expect(predictVram({ ...applied, width: 1024, height: 1024 }).fitsIn(tight)).toBe(false);
   });
@@ -232,15 +206,7 @@ describe('vramWarning before a job', () => {
   });
 
   it('warns with fitting advice when the prediction exceeds what is available, else null', () => {
-    const input: VramPredictionInput = {
-      componentBytes: BYTES,
-      plan: BF16,
-      memoryPolicy: 'keep',
-      width: 1024,
-      height: 1024,
-      batch: 2,
-      provider: 'cuda',
-    };
+    const input = newbieVramInput({ batch: 2 });
     const predicted = predictVram(input).bytes;
     const w = vramWarning(input, predicted - 1)!;
     expect(w.message).toContain(`predicted to need ${(predicted / GB).toFixed(1)} GB`);

@@ -1,28 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PrecisionPlan } from '../../../../src/shared/dto';
-import {
-  NEWBIE_DIMS,
-  RUNTIME_OVERHEAD,
-  predictVram,
-  type VramPredictionInput,
-} from '../../../../src/main/system/predict';
-
-const GB = 1e9;
-const BF16: PrecisionPlan = { gemma: 'bf16', jina: 'bf16', dit: 'bf16', vae: 'fp32' };
-const FP32: PrecisionPlan = { gemma: 'fp32', jina: 'fp32', dit: 'fp32', vae: 'fp32' };
-// Weight sizes worked out from the tensor shapes in newbie-model.md §4 (bf16 on disk).
-const NEWBIE_BYTES = { dit: 6.97 * GB, gemma: 7.6 * GB, jina: 1.1 * GB, vae: 0.168 * GB };
-
-const base = (over: Partial<VramPredictionInput> = {}): VramPredictionInput => ({
-  componentBytes: NEWBIE_BYTES,
-  plan: BF16,
-  memoryPolicy: 'keep',
-  width: 1024,
-  height: 1024,
-  batch: 1,
-  provider: 'cuda',
-  ...over,
-});
+import { NEWBIE_DIMS, RUNTIME_OVERHEAD, predictVram } from '../../../../src/main/system/predict';
+import { BF16, FP32, GB, NEWBIE_BYTES, newbieVramInput as base } from './vramInputs';
 
 // Tiny dimensions so the activation model can be worked out by hand.
 const TINY = {
@@ -45,34 +23,21 @@ const TINY = {
 
 describe('predictVram', () => {
   it('DiT activations follow the block model (worked by hand for tiny dims)', () => {
-    const p = predictVram({
+    const tiny = base({
       componentBytes: { dit: 0, gemma: 0, jina: 0, vae: 0 },
       storedDtype: { dit: 'fp32', gemma: 'fp32', jina: 'fp32', vae: 'fp32' },
       plan: FP32,
-      memoryPolicy: 'keep',
       width: 32,
       height: 32,
-      batch: 1,
-      provider: 'cuda',
       textTokens: 4,
       dims: TINY,
     });
+    const p = predictVram(tiny);
     // tokens = (32/16)² + 4 = 8, rows = 2 (CFG), 4 bytes. Residual+norm: 2·8·2·4·4 = 512.
     // Attention: 2·8·((2+2)·2 + 2·2)·4 = 768, RoPE'd q,k in fp32: 2·8·3·2·4 = 384 → 1152. FFN: 2·8·3·8·4 = 1536.
     expect(p.breakdown.activations.dit).toBe(512 + 1536);
     // Unfused attention (CPU) adds the fp32 scores: 2 rows · 2 heads · 8² · 4 = 1024 to the attention stage.
-    const cpu = predictVram({
-      componentBytes: { dit: 0, gemma: 0, jina: 0, vae: 0 },
-      storedDtype: { dit: 'fp32', gemma: 'fp32', jina: 'fp32', vae: 'fp32' },
-      plan: FP32,
-      memoryPolicy: 'keep',
-      width: 32,
-      height: 32,
-      batch: 1,
-      provider: 'cpu',
-      textTokens: 4,
-      dims: TINY,
-    });
+    const cpu = predictVram({ ...tiny, provider: 'cpu' });
     expect(cpu.breakdown.activations.dit).toBe(512 + 1152 + 1024);
     // VAE: 4 maps of 2 channels at 32×32, fp32 = 32768; the mid attention (16 tokens · 3 · 2 ch · 4 = 384) is smaller.
     expect(p.breakdown.activations.vae).toBe(32 * 32 * 4 * 2 * 4);

@@ -16,20 +16,9 @@ import {
   type SourceRange,
 } from '../../../../src/shared/prompt';
 import { haveShared, naivePosition, samplePrompts } from './fixtures';
+import { mulberry32 } from '../../../fixtures/prng';
 
 const MUTATIONS = 3000;
-
-/** mulberry32: small, fast, seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SNIPPETS = [
   '<', '>', '&', '</', '/>', '<!--', '-->', '<![CDATA[', ']]>', '<?xml version="1.0"?>', '<?', '<!DOCTYPE x>', '"', "'", '=',
@@ -99,7 +88,7 @@ const SMALL = TagIndex.fromCsv('1girl,0,100,1girls\nblue_hair,0,50,\nsolo,0,40,\
 
 describe.runIf(haveShared())('fuzz (seeded)', () => {
   it(`${MUTATIONS} mutations of the samples: no throw, ranges inside the text, positions exact`, () => {
-    const rand = prng(20251129);
+    const rand = mulberry32(20251129);
     const seeds = samplePrompts().map((s) => s.text);
     let withErrors = 0;
     let formatted = 0;

@@ -3,6 +3,7 @@
  * draws a new fixed seed (conventions.md §1: random seeds are uniform in [0, 2^32 − 1]).
  */
 import { useEffect, useId, useState } from 'react';
+import { ProblemAlert } from '../../components/ProblemAlert';
 import { useStudio } from '../../state/studioStore';
 import { parseSeed, randomSeed, seedBatchProblem } from './seed';
 
@@ -85,11 +86,7 @@ export function SeedControl() {
           </svg>
         </button>
       </div>
-      {problem && (
-        <p className="field-problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
     </fieldset>
   );
 }

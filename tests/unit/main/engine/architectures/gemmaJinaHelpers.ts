@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { onnx } from 'onnx-proto';
-import { projectRoot } from '../../../../../src/main/paths';
+import { GOLDEN } from '../../../../fixtures/golden';
 
-export const GOLDEN = join(projectRoot(), '..', 'shared', 'golden');
+export { GOLDEN };
 
 /** True when the case exists; when it is absent, warns (or, under CI=true, reports that the test must fail). */
 export function haveGolden(name: string): boolean {

@@ -3,10 +3,9 @@
  * with caption padding, run one sample at a time), the fp16 compute variant against fp32, the bf16 build (no op
  * without a bf16 CUDA kernel receives bf16), and the runner's input checks.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { onnx } from 'onnx-proto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   DitRunner,
   buildDitCaptionGraph,
@@ -18,14 +17,10 @@ import { maxAbsDiff, readParityCase } from '../../../../../src/main/engine/parit
 import { ditCaseConfigJson, runDitCase } from '../../../../../src/main/engine/parity/dit';
 import { runParityCase } from '../../../../../src/main/engine/parity/runners';
 import { WeightSet } from '../../../../../src/main/engine/safetensors';
-import { projectRoot } from '../../../../../src/main/paths';
 import { StudioError } from '../../../../../src/shared/errors';
+import { GOLDEN, itWithGolden } from '../../../../fixtures/golden';
 
-const GOLDEN = join(projectRoot(), '..', 'shared', 'golden');
-const haveGolden = existsSync(GOLDEN);
-if (!haveGolden && process.env['CI'] !== 'true') console.warn(`nextDit: ${GOLDEN} is absent: golden parity tests skipped`);
-// conventions.md §8: in CI a missing golden folder fails.
-const goldenIt = haveGolden || process.env['CI'] === 'true' ? it : it.skip;
+const goldenIt = itWithGolden(GOLDEN, 'nextDit');
 
 /**
  * fp16 compute on CPU vs fp32: measured max abs diff 2.1e-3 (dit-a) and 1.9e-3 (dit-b) on |velocity| ≤ 3.9; the

@@ -3,7 +3,7 @@
  * against the golden intermediates `img_patches`, `position_ids`, `rope_cos/sin`, `t_freq`), and the configuration
  * read from tensor shapes (golden weights + synthetic checkpoints written from the model spec table).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,14 +17,10 @@ import {
 } from '../../../../../src/main/engine/architectures/nextDit';
 import { WeightSet, readTensorInts, writeSafetensors } from '../../../../../src/main/engine/safetensors';
 import { nextDitTensorSpecs, type NextDitDims } from '../../../../../src/main/models/specs';
-import { projectRoot } from '../../../../../src/main/paths';
 import { StudioError } from '../../../../../src/shared/errors';
+import { GOLDEN, itWithGolden } from '../../../../fixtures/golden';
 
-const GOLDEN = join(projectRoot(), '..', 'shared', 'golden');
-const haveGolden = existsSync(GOLDEN);
-if (!haveGolden && process.env['CI'] !== 'true') console.warn(`nextDitHelpers: ${GOLDEN} is absent: golden comparisons skipped`);
-// conventions.md §8: in CI a missing golden folder fails.
-const goldenIt = haveGolden || process.env['CI'] === 'true' ? it : it.skip;
+const goldenIt = itWithGolden(GOLDEN, 'nextDitHelpers');
 
 const tmp = mkdtempSync(join(tmpdir(), 'nextdit-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -2,20 +2,18 @@
  * vaeConfigFromWeights / detectVaePrefix: structure from shapes (checked against the golden's diffusers config and
  * against synthetic files written from AutoencoderKL-style configs), config.json fields, and the ModelInvalid cases.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { studioError } from '../../../../fixtures/studioError';
-import { projectRoot } from '../../../../../src/main/paths';
+import { GOLDEN, itWithGolden } from '../../../../fixtures/golden';
 import { detectVaePrefix, vaeConfigFromWeights, vaeUpscale } from '../../../../../src/main/engine/architectures/fluxVaeConfig';
 import { WeightSet, f32ToBytes, readTensorBytes, writeSafetensors } from '../../../../../src/main/engine/safetensors';
 import { writeTinyVae, type TinyVaeSpec } from './vaeReference';
 
-const CASE = join(projectRoot(), '..', 'shared', 'golden', 'vae-a');
-const haveGolden = existsSync(join(CASE, 'parity.json'));
-if (!haveGolden && process.env['CI'] !== 'true') console.warn(`vaeConfig: ${CASE} is absent: golden config test skipped`);
-const goldenIt = haveGolden || process.env['CI'] === 'true' ? it : it.skip;
+const CASE = join(GOLDEN, 'vae-a');
+const goldenIt = itWithGolden(join(CASE, 'parity.json'), 'vaeConfig');
 
 const tmp = mkdtempSync(join(tmpdir(), 'vae-config-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

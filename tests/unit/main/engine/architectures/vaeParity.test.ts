@@ -3,24 +3,20 @@
  * both parity targets, the fp16 compute variant on CPU against fp32, the older attention key convention
  * (query/key/value/proj_attn, as linear and as 1×1 conv weights), and the bf16 refusal.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StudioError } from '../../../../../src/shared/errors';
-import { projectRoot } from '../../../../../src/main/paths';
+import { GOLDEN, itWithGolden } from '../../../../fixtures/golden';
 import { vaeConfigFromWeights } from '../../../../../src/main/engine/architectures/fluxVaeConfig';
 import { VaeDecoder, buildFluxVaeDecoderGraph } from '../../../../../src/main/engine/architectures/fluxVaeDecoder';
 import { runParityCase } from '../../../../../src/main/engine/parity/runners';
 import { WeightSet, f32ToBytes, readTensorBytes, writeSafetensors } from '../../../../../src/main/engine/safetensors';
 import { maxDiff, rand, referenceDecode, writeTinyVae, type TinyVaeSpec } from './vaeReference';
 
-const GOLDEN = join(projectRoot(), '..', 'shared', 'golden');
 const CASE = join(GOLDEN, 'vae-a');
-const haveGolden = existsSync(join(CASE, 'parity.json'));
-if (!haveGolden && process.env['CI'] !== 'true') console.warn(`vae: ${CASE} is absent: golden parity tests skipped`);
-// conventions.md §8: in CI a missing golden folder fails.
-const goldenIt = haveGolden || process.env['CI'] === 'true' ? it : it.skip;
+const goldenIt = itWithGolden(join(CASE, 'parity.json'), 'vae');
 
 /**
  * fp16 compute on CPU vs fp32 on vae-a (|decoded| ≤ 3.3): measured max abs 8.2e-4. ORT runs Conv/Resize/MHA through

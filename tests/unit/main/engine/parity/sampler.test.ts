@@ -2,22 +2,17 @@
  * Parity kind `sampler` on golden `sampler-a` (6 Euler steps, shift 6, CFG 4, cfg_trunc 0.3, renorm 1.0): the
  * project's DiT runner + flowMatch sampler against the official transport run.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { maxAbsDiff, readParityCase, type ParityCase } from '../../../../../src/main/engine/parity/case';
 import { runParityCase } from '../../../../../src/main/engine/parity/runners';
 import { runSamplerCase, samplerCaseSettings } from '../../../../../src/main/engine/parity/sampler';
 import { readTensorInts } from '../../../../../src/main/engine/safetensors';
-import { projectRoot } from '../../../../../src/main/paths';
 import { StudioError } from '../../../../../src/shared/errors';
+import { GOLDEN, itWithGolden } from '../../../../fixtures/golden';
 
-const GOLDEN = join(projectRoot(), '..', 'shared', 'golden');
 const CASE = join(GOLDEN, 'sampler-a');
-const haveGolden = existsSync(CASE);
-if (!haveGolden && process.env['CI'] !== 'true') console.warn(`sampler parity: ${CASE} is absent: golden tests skipped`);
-// conventions.md §8: in CI a missing golden folder fails.
-const goldenIt = haveGolden || process.env['CI'] === 'true' ? it : it.skip;
+const goldenIt = itWithGolden(CASE, 'sampler parity');
 
 describe('sampler parity (sampler-a)', () => {
   goldenIt('final_latent within the case tolerance', async () => {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,11 +17,10 @@ import {
   readTensorInts,
 } from '../../../../../src/main/engine/safetensors';
 import { StudioError } from '../../../../../src/shared/errors';
+import { GOLDEN, itWithGolden } from '../../../../fixtures/golden';
 
-const CASE = join(__dirname, '../../../../../../shared/golden/sampler-a');
-const haveGolden = existsSync(join(CASE, 'outputs.safetensors'));
-// conventions.md §8: in CI a missing golden folder is a failure, not a skip.
-const goldenIt = haveGolden || process.env['CI'] === 'true' ? it : it.skip;
+const CASE = join(GOLDEN, 'sampler-a');
+const goldenIt = itWithGolden(join(CASE, 'outputs.safetensors'), 'flowMatch');
 
 function golden() {
   const outputs = readSafetensorsHeader(join(CASE, 'outputs.safetensors'));
