@@ -16,7 +16,7 @@ import { basename, join, resolve } from 'node:path';
 import { isInvokeChannel, type EventChannel, type EventPayload, type InvokeChannel, type InvokePayload, type InvokeResult } from '../shared/api';
 import { parsePayload, type RequestDraft } from '../shared/apiSchemas';
 import type { ImportOutcome, ModelCheckReport } from '../shared/apiTypes';
-import { MAX_SEED, type DeviceInfo, type GenerationRequest, type Settings } from '../shared/dto';
+import { MAX_SEED, RANDOM_SEED_MAX, type DeviceInfo, type GenerationRequest, type Settings } from '../shared/dto';
 import { StudioError, err, ok, type Result } from '../shared/errors';
 import { checkPrompt, formatPrompt } from '../shared/prompt';
 import type { HostSpawner } from './engine/host/client';
@@ -272,7 +272,7 @@ export class StudioService {
       renormCfg: draft.renormCfg ?? d.renormCfg,
       sampler: draft.sampler ?? d.sampler,
       // "Random" draws uniformly from [0, 2^32 − 1] (conventions.md §1), once, so the queue row reproduces the image.
-      seed: draft.seed ?? randomInt(0, 2 ** 32),
+      seed: draft.seed ?? randomInt(0, RANDOM_SEED_MAX + 1),
       batch: draft.batch ?? d.batch,
       precision: draft.precision ?? d.precision,
       ...(draft.memoryPolicy ? { memoryPolicy: draft.memoryPolicy } : {}),

@@ -6,6 +6,11 @@ import { contextBridge, ipcRenderer } from 'electron';
 import { ipcName, isEventChannel, isInvokeChannel, typedStudioApi, type StudioApi } from '../shared/api';
 import type { Result } from '../shared/errors';
 
+/**
+ * Builds the `window.studio` API over Electron IPC. Invoking an unknown channel resolves to an
+ * `InvalidRequest` Result; subscribing to an unknown event channel throws (a programming error).
+ * Returns an unsubscribe function from `on`. Exported so tests can drive it with a fake ipc.
+ */
 export function buildStudioApi(ipc: Pick<typeof ipcRenderer, 'invoke' | 'on' | 'removeListener'>): StudioApi {
   return typedStudioApi({
     invoke(channel, payload) {

@@ -76,9 +76,11 @@ export const EVENT_CHANNELS = [
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 
+/** Type guard: `v` is one of INVOKE_CHANNELS (used by preload and serve to refuse unknown channels). */
 export function isInvokeChannel(v: unknown): v is InvokeChannel {
   return typeof v === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(v);
 }
+/** Type guard: `v` is one of EVENT_CHANNELS (subscriptions to anything else are refused). */
 export function isEventChannel(v: unknown): v is EventChannel {
   return typeof v === 'string' && (EVENT_CHANNELS as readonly string[]).includes(v);
 }

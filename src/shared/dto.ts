@@ -28,6 +28,9 @@ export const DEFAULTS = {
 /** Largest seed: exact in JSON, JS numbers and SQLite integers (conventions.md §1). */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
+/** Largest random seed: "Random" draws uniformly from [0, 2^32 − 1] (conventions.md §1). */
+export const RANDOM_SEED_MAX = 2 ** 32 - 1;
+
 /**
  * The sampling parameters a request, the saved defaults and the generate panel share: size in pixels, steps
  * (integration intervals), guidance (CFG scale), shift (time-shift factor), CFG truncation and renormalisation,

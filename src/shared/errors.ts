@@ -45,6 +45,7 @@ export class StudioError extends Error {
   }
 }
 
+/** Type guard: `v` is a code of the error catalogue ERROR_CODES (conventions.md §7). */
 export function isErrorCode(v: unknown): v is ErrorCode {
   return typeof v === 'string' && (ERROR_CODES as readonly string[]).includes(v);
 }
@@ -71,7 +72,9 @@ export function exitCodeFor(code: ErrorCode): number {
 /** Result of every invoke channel: expected failures are values, not exceptions. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: StudioErrorData };
 
+/** A successful Result carrying `value`. */
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+/** A failed Result with a catalogue `code`, a message a person can act on, and an optional hint. */
 export const err = (code: ErrorCode, message: string, hint?: string): Result<never> => ({
   ok: false,
   error: hint ? { code, message, hint } : { code, message },

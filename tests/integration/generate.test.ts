@@ -46,9 +46,11 @@ describe('generate CLI', () => {
     expect(new Set(ja.images.map((i) => i.sha256)).size).toBe(4);
     expect(ja.provider).toBe('cpu');
     const b = run([...args, '--seed', '100', '--batch', '4', '--data-dir', fixtureTempDir('data')]);
+    expect(b.code, b.stderr).toBe(0);
     const jb = JSON.parse(b.stdout) as typeof ja;
     for (let i = 0; i < 4; i++) expect(readFileSync(jb.images[i].path).equals(readFileSync(ja.images[i].path))).toBe(true);
     const c = run([...args, '--seed', '102', '--batch', '1', '--data-dir', fixtureTempDir('data')]);
+    expect(c.code, c.stderr).toBe(0);
     const jc = JSON.parse(c.stdout) as typeof ja;
     expect(jc.images[0].sha256).toBe(ja.images[2].sha256);
     // Metadata round-trip: the newbie chunk restores the exact request of that image.

@@ -11,6 +11,7 @@ import type { InvokeChannel } from '../../src/shared/api';
 import type { ModelDownloadFinishedEvent } from '../../src/shared/modelTypes';
 import { forkSpawner } from '../../src/main/engine/host/client';
 import { checkModelFolder } from '../../src/main/models/check';
+import { COMPONENT_HINTS } from '../../src/main/models/layout';
 import { StudioService, type StudioServiceOptions } from '../../src/main/service';
 import {
   cleanupTinyModels,
@@ -272,7 +273,9 @@ describe('models.makeTiny, models.use, models.find, models.pickFolder', () => {
     expect(e.code).toBe('ModelIncomplete');
     expect(e.message).toContain(`${broken} cannot be used as the model:`);
     expect(e.message).toMatch(/vae/);
-    expect(e.hint).toBeTruthy();
+    // The vae component's own fix (not another component's, nor a generic one) reaches the caller.
+    expect(e.hint).toBe(COMPONENT_HINTS.vae);
+    expect(e.hint).toContain('FLUX.1-dev VAE');
     expect((await failure(s, 'models.use', { dir: join(dataDir, 'nowhere') })).code).toBe('InvalidRequest');
     expect((await call(s, 'settings.get')).modelDir).toBe(dir);
     expect(events.of('settings.changed')).toHaveLength(1);

@@ -14,6 +14,7 @@ import { registerDevicesCommands } from './commands/devices';
 import { registerPromptCommands } from './commands/prompt';
 import { registerServeCommands } from './commands/serve';
 
+/** The `newbie-studio` commander program with every command group registered (parsing is the caller's). */
 export function buildProgram(): Command {
   const program = new Command();
   program
@@ -57,7 +58,7 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     const message = `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
     process.stderr.write(`newbie-studio: ${message}\n`);
-    jsonError({ message });
+    jsonError({ code: 'EngineCrashed', message });
     return 3;
   }
 }

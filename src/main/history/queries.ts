@@ -31,6 +31,10 @@ export interface Sql {
   params: (string | number)[];
 }
 
+/**
+ * The page size for a list query: DEFAULT_PAGE when absent.
+ * @throws StudioError InvalidRequest when `limit` is not an integer in [1, MAX_PAGE].
+ */
 export function pageSize(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_PAGE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
@@ -207,6 +211,7 @@ export function galleryPage(db: Database, q: GalleryQuery): Page<GalleryItem> {
   return toPage(rows, limit, toGalleryItem, (r) => `s${encodeCursor(r.gen_row, r.batch_index)}`);
 }
 
+/** One gallery row as the contract's GalleryItem: the HistoryImage plus its prompt preview and model identity. */
 export function toGalleryItem(r: GalleryRow): GalleryItem {
   const { prompt_preview, model_identity } = r;
   return { ...toHistoryImage(r), promptPreview: prompt_preview, modelIdentity: model_identity };
@@ -248,6 +253,10 @@ export function generationsSql(q: GenerationQuery): Sql {
   };
 }
 
+/**
+ * The images of several generations in one query, keyed by generation row id (not uid), each list in batch order.
+ * Ids with no images have no key; an empty `rowIds` runs no query.
+ */
 export function imagesOf(db: Database, rowIds: number[]): Map<number, HistoryImage[]> {
   const out = new Map<number, HistoryImage[]>();
   if (rowIds.length === 0) return out;

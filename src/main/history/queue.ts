@@ -32,6 +32,7 @@ const toJob = (r: QueueRow, position: number): QueuedJob => ({
 /** Runs a database operation, mapping SQLite corruption to `DbUnreadable` (HistoryStore.guard). */
 export type Guard = <T>(fn: () => T) => T;
 
+/** The persisted job queue's rows (see the module comment); every operation runs under `guard`. */
 export class QueueStore {
   constructor(
     private readonly db: Database,

@@ -147,6 +147,7 @@ export interface ImageRow {
 export const IMAGE_COLUMNS = `i.id, g.uid AS generation_uid, i.batch_index, i.seed, i.path, i.thumbnail_path, i.width,
   i.height, i.bytes, i.sha256, i.favorite, i.rating, i.deleted_at, i.created_at`;
 
+/** One `images` row (joined with its generation's uid) as the contract's HistoryImage; `favorite` 0/1 → boolean. */
 export function toHistoryImage(r: ImageRow): HistoryImage {
   return {
     id: r.id,
@@ -174,6 +175,10 @@ function definedOnly<V>(o: Record<string, V | null>): Record<string, V> | null {
   return Object.keys(out).length ? out : null;
 }
 
+/**
+ * One `generations` row plus its images as the contract's HistoryEntry: `request_json` parsed, per-component
+ * precision and timings (ms) collapsed to null when no column is set, error code/message as `{code, message}`.
+ */
 export function toHistoryEntry(g: GenerationRow, images: HistoryImage[]): HistoryEntry {
   return {
     id: g.uid,

@@ -50,6 +50,7 @@ export interface HistoryStoreOptions {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
+/** The history database and image files of one data dir (see the module comment for the write order). */
 export class HistoryStore {
   readonly dataDir: string;
   readonly databaseFile: string;

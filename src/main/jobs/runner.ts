@@ -55,6 +55,7 @@ interface Running {
   graceTimer?: NodeJS.Timeout;
 }
 
+/** Runs the persisted queue's jobs one at a time in the supervised engine host (see the module comment). */
 export class QueueRunner {
   private paused: boolean;
   private stopping = false;

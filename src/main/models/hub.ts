@@ -42,6 +42,7 @@ export function hubEndpoint(option: string | undefined, env: NodeJS.ProcessEnv =
   return (option || env['HF_ENDPOINT'] || DEFAULT_ENDPOINT).replace(/\/+$/, '');
 }
 
+/** Request headers for the Hugging Face hub: user-agent, `Authorization: Bearer <token>` when a token is set, then `extra`. */
 export function hubHeaders(o: HubClientOptions, extra: Record<string, string> = {}): Record<string, string> {
   const h: Record<string, string> = { 'user-agent': o.userAgent ?? 'newbie-studio', ...extra };
   if (o.token) h['authorization'] = `Bearer ${o.token}`;

@@ -33,6 +33,7 @@ export interface AdviceContext {
 }
 
 const GB = 1e9;
+/** Bytes as decimal gigabytes (1 GB = 1e9 bytes) with one decimal, e.g. `12.3 GB`. */
 export const formatGB = (bytes: number): string => `${(bytes / GB).toFixed(1)} GB`;
 
 /** Largest size below the current one, sides multiples of 64 (the demo's list), same aspect ratio, ≥ 256. */

@@ -59,6 +59,7 @@ export function describePlan(plan: PrecisionPlan): string {
   return (['dit', 'gemma', 'jina', 'vae'] as const).map((c) => `${COMPONENT_LABEL[c]} ${plan[c]}`).join(', ');
 }
 
+/** The human name of an execution provider (e.g. for messages and the device panel). */
 export const providerLabel = (p: ProviderName): string => PROVIDER_LABEL[p];
 
 /**

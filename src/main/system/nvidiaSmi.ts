@@ -34,6 +34,7 @@ export const MONITOR_FIELDS = [
 /** Per-process query; process_name last because paths may hold commas. */
 export const COMPUTE_APP_FIELDS = ['gpu_uuid', 'pid', 'used_memory', 'process_name'] as const;
 
+/** nvidia-smi arguments for a CSV query of `fields` without header or units (values parse as plain numbers, MiB). */
 export const csvArgs = (
   query: '--query-gpu' | '--query-compute-apps',
   fields: readonly string[],

@@ -93,6 +93,7 @@ export interface VramPrediction {
   fitsIn(availableBytes: number): boolean;
 }
 
+/** Bytes per element of a weight/compute dtype: 4 for fp32, 2 for bf16 and fp16. */
 export const bytesOf = (d: Dtype): number => (d === 'fp32' ? 4 : 2);
 
 /**

@@ -67,6 +67,7 @@ async function probeInHost(): Promise<ProviderProbe[]> {
   }
 }
 
+/** Registers `devices` (GPUs, loadable execution providers, precision plan; `--json` prints DeviceInfo). */
 export function registerDevicesCommands(program: Command): void {
   program
     .command('devices')

@@ -7,7 +7,7 @@ import { copyFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
-import { DEFAULTS, type GenerationRequest, type PrecisionChoice, type Sampler } from '../../../shared/dto';
+import { DEFAULTS, RANDOM_SEED_MAX, type GenerationRequest, type PrecisionChoice, type Sampler } from '../../../shared/dto';
 import { StudioError } from '../../../shared/errors';
 import { checkPrompt } from '../../../shared/prompt';
 import { EngineHostClient, forkSpawner } from '../../engine/host/client';
@@ -89,7 +89,7 @@ export function requestFromOptions(o: GenerateOptions): GenerationRequest {
     cfgTrunc: num('cfg-trunc', o.cfgTrunc),
     renormCfg: num('renorm-cfg', o.renormCfg),
     sampler: o.sampler as Sampler,
-    seed: o.seed === undefined ? randomInt(0, 2 ** 32) : num('seed', o.seed, true),
+    seed: o.seed === undefined ? randomInt(0, RANDOM_SEED_MAX + 1) : num('seed', o.seed, true),
     batch: num('batch', o.batch, true),
     precision: o.precision as PrecisionChoice,
     ...(o.memory ? { memoryPolicy: o.memory as GenerationRequest['memoryPolicy'] } : {}),
@@ -103,6 +103,7 @@ export function requestFromOptions(o: GenerateOptions): GenerationRequest {
   return request;
 }
 
+/** Registers `generate` (images from a prompt with `--model`; PNGs and history rows; exit codes per conventions §7). */
 export function registerGenerateCommands(program: Command): void {
   program
     .command('generate')

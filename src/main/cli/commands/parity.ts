@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { runParityCase } from '../../engine/parity/runners';
 
+/** Registers `parity <case-dir>` (a golden case run with the project engine; `--json` prints the result array; exit 1 on a failed check). */
 export function registerParityCommands(program: Command): void {
   program
     .command('parity')

@@ -82,6 +82,7 @@ async function serveUntil(stopRequested: Promise<void>, o: { host: string; port:
   await service.shutdown();
 }
 
+/** Registers `serve` (the studio UI and API over HTTP/WebSocket; loopback with a random token unless told otherwise). */
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')

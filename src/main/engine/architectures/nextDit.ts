@@ -30,6 +30,10 @@ export interface DitRunnerOptions {
 /** RoPE tables of recent (L, hT, wT): cond and uncond differ in L, and both repeat every step. */
 const ROPE_CACHE_SIZE = 4;
 
+/**
+ * Runs the NextDiT caption refiner and main graph on ORT sessions created once (`create`); one sample per call:
+ * latents fp32 [C, h, w] (h, w = image / 8), captions fp32 [L, cap_feat_dim]. Methods document their errors.
+ */
 export class DitRunner {
   private readonly ropeCache = new Map<string, { tables: RopeTables; jointIndex: TensorData }>();
 

@@ -78,6 +78,7 @@ export function slidingWindowMask(length: number, window: number): Uint8Array {
 /** A config.json object, or an empty one. */
 export type JsonObject = Record<string, unknown>;
 
+/** `v` as a JSON object, or undefined for null, arrays and non-objects (config.json fields are untrusted). */
 export function asObject(v: unknown): JsonObject | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : undefined;
 }

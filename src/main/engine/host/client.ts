@@ -116,6 +116,7 @@ interface Pending {
 /** Maps a host that died mid-job to an error: our own kill is Cancelled, SIGKILL otherwise is probable OOM. */
 export type ExitClassifier = (code: number | null, signal: NodeJS.Signals | null, killedByUs: boolean) => StudioErrorData;
 
+/** The ExitClassifier used unless one is injected: Cancelled, OutOfMemory (SIGKILL) or EngineCrashed. */
 export const defaultExitClassifier: ExitClassifier = (code, signal, killedByUs) => {
   if (killedByUs) return { code: 'Cancelled', message: 'Generation cancelled (engine stopped).' };
   if (signal === 'SIGKILL') {

@@ -6,7 +6,7 @@
 import { StudioError } from '../../../shared/errors';
 import { LoadedModel } from '../pipeline/model';
 import { runTextToImage } from '../pipeline/textToImage';
-import { ortVersion } from '../runtime/session';
+import { isAllocationFailure, ortVersion } from '../runtime/session';
 import { pickProvider, probeExecutionProviders, type ProviderProbe } from '../runtime/providers';
 import type { HostEvent, HostLoadOptions, HostRequest } from './protocol';
 
@@ -56,6 +56,14 @@ async function ensureModel(id: string, load: HostLoadOptions, precision: LoadedM
 function errorData(e: unknown): { code: StudioError['code']; message: string; hint?: string } {
   if (e instanceof StudioError) return e.toData();
   const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  // An allocation failure inside session.run is an out-of-memory, not a crash (conventions.md §8 strings).
+  if (isAllocationFailure(message)) {
+    return {
+      code: 'OutOfMemory',
+      message: `Out of memory during the run: ${message}`,
+      hint: 'Try a lower resolution, batch 1, releasing the text encoders, or a lower precision.',
+    };
+  }
   return { code: 'EngineCrashed', message };
 }
 

@@ -37,6 +37,7 @@ interface ExternalInit {
 /** Thrown when a graph would need a kernel that the target execution provider lacks (a build bug, not user input). */
 export class GraphBuildError extends Error {}
 
+/** Builds one ONNX graph (see file header); refuses bf16 inputs to ops without a CUDA bf16 kernel (GraphBuildError). */
 export class GraphBuilder {
   readonly name: string;
   readonly opset: number;

@@ -57,6 +57,7 @@ export function layerNorm(ctx: Ctx, x: Value, eps: number, dim: number, weight?:
   return g.op1('LayerNormalization', inputs, { axis: -1, epsilon: { float: eps }, stash_type: 1 });
 }
 
+/** SiLU (swish) `x·sigmoid(x)` as ONNX Mul + Sigmoid; same shape and dtype as `x`. Source: torch.nn.SiLU. */
 export function silu(ctx: Ctx, x: Value): Value {
   return ctx.g.op1('Mul', [x, ctx.g.op1('Sigmoid', [x])]);
 }

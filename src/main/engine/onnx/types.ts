@@ -18,6 +18,10 @@ export const ONNX_DTYPE: Record<ElemType, number> = {
   bfloat16: 16,
 };
 
+/**
+ * Maps a safetensors dtype to the graph element type.
+ * @throws Error for a dtype with no ONNX element type (a build bug: the reader validates dtypes first).
+ */
 export function elemTypeOfSafe(dtype: SafeDtype): ElemType {
   switch (dtype) {
     case 'F32':
@@ -43,6 +47,7 @@ export function elemTypeOfSafe(dtype: SafeDtype): ElemType {
   }
 }
 
+/** True for the floating-point element types (fp32, fp16, bf16, fp64). */
 export const isFloatType = (t: ElemType): boolean =>
   t === 'float32' || t === 'float16' || t === 'bfloat16' || t === 'float64';
 

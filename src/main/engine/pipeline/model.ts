@@ -22,6 +22,7 @@ export interface LoadOptions {
   memoryPolicy?: MemoryPolicy;
 }
 
+/** A loaded model package: tokenizers, precision plan, identity, and lazily created component sessions (see file header). */
 export class LoadedModel {
   readonly gemmaTokenizer: Tokenizer;
   readonly jinaTokenizer: Tokenizer;

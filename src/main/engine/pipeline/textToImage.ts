@@ -11,7 +11,7 @@ import { detectMode } from '../../../shared/prompt';
 import { initialLatent } from '../noise/philox';
 import { latentPreviewPng } from '../image/preview';
 import { vaeImageToRgb8 } from '../image/rgb';
-import { cfgActive, combineCfg, predictedClean, sampleFlow, timeGrid } from '../schedulers/flowMatch';
+import { cfgActive, combineCfg, evaluationTimes, predictedClean, sampleFlow, timeGrid } from '../schedulers/flowMatch';
 import { tokenizePrompt, type EncodeWarning } from '../tokenizers';
 import type { LoadedModel } from './model';
 import { validateRequest } from './validate';
@@ -61,16 +61,6 @@ interface Conditioning {
 }
 
 const rss = () => process.memoryUsage().rss;
-
-/** Model times at which the sampler evaluates the DiT (midpoint adds each interval's mid-point). */
-export function evaluationTimes(grid: ArrayLike<number>, sampler: 'euler' | 'midpoint'): number[] {
-  const ts: number[] = [];
-  for (let i = 0; i + 1 < grid.length; i++) {
-    ts.push(Math.fround(grid[i]));
-    if (sampler === 'midpoint') ts.push(Math.fround(grid[i] + 0.5 * (grid[i + 1] - grid[i])));
-  }
-  return ts;
-}
 
 /** Number of DiT runs per image (for the ETA): one per evaluation, two where CFG is on. */
 export function ditEvaluations(grid: ArrayLike<number>, sampler: 'euler' | 'midpoint', cfgTrunc: number): number {

@@ -17,12 +17,15 @@ export type TensorData =
   | { type: 'int32'; data: Int32Array; dims: number[] }
   | { type: 'bool'; data: Uint8Array; dims: number[] };
 
+/** A float32 tensor of shape `dims` (row-major) over `data`; the array is used as is, not copied. */
 export const f32 = (data: Float32Array, dims: number[]): TensorData => ({ type: 'float32', data, dims });
+/** An int64 tensor of shape `dims` from integer values (each must be a safe integer; BigInt throws RangeError otherwise). */
 export const i64 = (values: ArrayLike<number>, dims: number[]): TensorData => ({
   type: 'int64',
   data: BigInt64Array.from(Array.from(values, (v) => BigInt(v))),
   dims,
 });
+/** A bool tensor of shape `dims`, one byte per element (0 = false, nonzero = true). */
 export const bool = (data: Uint8Array, dims: number[]): TensorData => ({ type: 'bool', data, dims });
 
 export interface SessionOptions {

@@ -19,6 +19,7 @@ export const DTYPE_BYTES = {
 
 export type SafeDtype = keyof typeof DTYPE_BYTES;
 
+/** True when `v` is a dtype string of the safetensors format that this reader supports (a key of DTYPE_BYTES). */
 export function isSafeDtype(v: unknown): v is SafeDtype {
   return typeof v === 'string' && Object.prototype.hasOwnProperty.call(DTYPE_BYTES, v);
 }

@@ -141,8 +141,14 @@ export function readTensorBytes(info: TensorInfo): Uint8Array {
   }
 }
 
-/** Reads one float tensor as f32 (BF16/F16/F32/F64/I32/I64 accepted). */
+/**
+ * Reads one float tensor as f32 (BF16/F16/F32/F64/I32/I64 accepted).
+ * @throws StudioError ModelInvalid naming the file and tensor for any other dtype (U8, I8, BOOL…) or truncated data
+ */
 export function readTensorF32(info: TensorInfo): Float32Array {
+  if (!['F32', 'F64', 'BF16', 'F16', 'I64', 'I32'].includes(info.dtype)) {
+    throw new StudioError('ModelInvalid', `${info.file}: tensor ${info.name}: dtype ${info.dtype} cannot be read as numbers here (expected a float or I32/I64 tensor)`);
+  }
   return bytesToF32(readTensorBytes(info), info.dtype);
 }
 

@@ -116,6 +116,27 @@ export function evaluationsPerRun(steps: number, method: Sampler): number {
 }
 
 /**
+ * Model times at which `sampleFlow` evaluates the DiT, in order, with the same float32 arithmetic: every grid point
+ * but the last, and for midpoint also `t_i + f32(0.5·f32(t_{i+1} − t_i))` (torchdiffeq fixed-grid midpoint).
+ * @param grid increasing model times (float32 values), length steps + 1
+ * @returns float32-valued numbers, length `evaluationsPerRun(steps, method)`
+ */
+export function evaluationTimes(grid: ArrayLike<number>, method: Sampler): number[] {
+  const ts: number[] = [];
+  for (let i = 0; i + 1 < grid.length; i++) {
+    const t0 = f(grid[i]);
+    ts.push(t0);
+    if (method === 'midpoint') ts.push(midpointTime(t0, f(grid[i + 1])));
+  }
+  return ts;
+}
+
+/** Mid-point time of one interval in float32 (shared by `sampleFlow` and `evaluationTimes` so CFG gating agrees). */
+function midpointTime(t0: number, t1: number): number {
+  return f(t0 + f(0.5 * f(t1 - t0)));
+}
+
+/**
  * Classifier-free guidance of one sample, as `NextDiT_CLIP.forward_with_cfg`:
  * v = v_u + g·(v_c − v_u) in float32; if r > 0, with n_c = ‖v_c‖₂ and n = ‖v‖₂ over the whole C×H×W tensor,
  * when n ≥ r·n_c: v ← v·(r·n_c / n). Norms are accumulated in float64 and rounded to float32.
@@ -249,7 +270,7 @@ export async function sampleFlow(opts: SampleFlowOptions): Promise<Float32Array>
     if (xMid) {
       const halfDt = f(0.5 * dt);
       for (let j = 0; j < n; j++) xMid[j] = f(x[j] + f(k1[j] * halfDt));
-      const tMid = f(t0 + halfDt);
+      const tMid = midpointTime(t0, t1);
       checkCancel(i);
       v = await evaluate(xMid, tMid);
       checkVelocity(v, n, tMid);

@@ -21,6 +21,7 @@ export async function refreshModelCheck(): Promise<void> {
   }
 }
 
+/** Mount once (App): loads settings, devices, queue and model check, then subscribes to the event channels until unmount. */
 export function useServiceSync(): void {
   useEffect(() => {
     const s = useStudio.getState();

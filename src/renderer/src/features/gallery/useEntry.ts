@@ -9,6 +9,7 @@ export type EntryState =
   | { status: 'error'; message: string }
   | { status: 'ready'; entry: HistoryEntry };
 
+/** Entry for `generationId` as a loading/missing/error/ready state; `null` stays loading (nothing to fetch). */
 export function useEntry(generationId: string | null): EntryState {
   const [state, setState] = useState<EntryState>({ status: 'loading' });
   useEffect(() => {

@@ -2,10 +2,9 @@
  * Seeds (conventions.md §1): integers 0 ≤ seed ≤ 2^53 − 1; "random" draws uniformly from [0, 2^32 − 1]; batch image
  * i uses seed + i, so a batch must end at or below 2^53 − 1.
  */
-import { MAX_SEED } from '../../../../shared/dto';
+import { MAX_SEED, RANDOM_SEED_MAX } from '../../../../shared/dto';
 
-/** Largest seed the dice draws (the random range of conventions.md §1). */
-export const RANDOM_SEED_MAX = 2 ** 32 - 1;
+export { RANDOM_SEED_MAX };
 
 /** A uniform draw from [0, 2^32 − 1] with the platform CSPRNG (`crypto.getRandomValues`). */
 export function randomSeed(): number {

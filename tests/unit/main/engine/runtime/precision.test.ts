@@ -17,12 +17,13 @@ describe('precision policy (architecture.md §4)', () => {
   });
   it('forced bf16 on CPU is PrecisionUnsupported; forced fp16 on CPU is reported as fp32 compute', () => {
     expect(supportsBf16({ provider: 'cpu' })).toBe(false);
-    expect(() => resolvePlan('bf16', { provider: 'cpu' })).toThrow(StudioError);
-    try {
-      resolvePlan('bf16', { provider: 'cuda', computeCapability: 7.0 });
-    } catch (e) {
-      expect((e as StudioError).code).toBe('PrecisionUnsupported');
-    }
+    const unsupported = (run: () => unknown) => {
+      expect(run).toThrow(StudioError);
+      expect(run).toThrow(expect.objectContaining({ code: 'PrecisionUnsupported' }));
+    };
+    unsupported(() => resolvePlan('bf16', { provider: 'cpu' }));
+    // Pre-Ampere CUDA has no bf16 kernels either: the old try/catch passed silently when nothing was thrown.
+    unsupported(() => resolvePlan('bf16', { provider: 'cuda', computeCapability: 7.0 }));
     const p = resolvePlan('fp16', { provider: 'cpu' });
     expect(p).toEqual({ gemma: 'fp32', jina: 'fp16', dit: 'fp16', vae: 'fp16' });
     expect(describePrecision(p.dit, 'cpu')).toBe('fp16 weights, fp32 compute');

@@ -128,6 +128,12 @@ describe('safetensors reader', () => {
     expectError(() => WeightSet.fromIndex(join(d, 'index2.json')), 'ModelIncomplete', 'm-3.safetensors');
   });
 
+  it('refuses to read a U8 tensor as numbers with ModelInvalid naming the tensor', () => {
+    const p = join(dir, 'u8.safetensors');
+    writeSafetensors(p, [{ name: 'q', dtype: 'U8', shape: [2], data: new Uint8Array([1, 2]) }]);
+    expectError(() => WeightSet.fromFile(p).readF32('q'), 'ModelInvalid', p, 'tensor q', 'U8');
+  });
+
   it('pads the header to 8 bytes', () => {
     const h = safetensorsHeader([{ name: 'x', dtype: 'F32', shape: [1] }]);
     expect((h.length - 8) % 8).toBe(0);

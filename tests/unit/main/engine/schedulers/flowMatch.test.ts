@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cfgActive,
   combineCfg,
+  evaluationTimes,
   evaluationsPerRun,
   float32Below,
   flowMatchConfig,
@@ -253,6 +254,17 @@ describe('sampleFlow', () => {
     expect(ts).toEqual([0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875]);
     expect(ts.length).toBe(evaluationsPerRun(4, 'midpoint'));
     expect(evaluationsPerRun(4, 'euler')).toBe(4);
+  });
+
+  it('evaluationTimes lists exactly the times sampleFlow evaluates (float32 mid-points), for CFG gating and the ETA', async () => {
+    for (const [steps, shift] of [[28, 6], [7, 3.5], [50, 6]] as const) {
+      const grid = timeGrid(steps, shift);
+      for (const method of ['euler', 'midpoint'] as const) {
+        const seen: number[] = [];
+        await sampleFlow({ latent: new Float32Array(2), timeGrid: grid, method, evaluate: async (x, t) => (seen.push(t), new Float32Array(x.length)) });
+        expect(evaluationTimes(grid, method)).toEqual(seen);
+      }
+    }
   });
 
   it('cancels between evaluations with StudioError Cancelled', async () => {
