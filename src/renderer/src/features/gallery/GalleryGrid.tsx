@@ -15,6 +15,7 @@ import {
   type MouseEvent,
 } from 'react';
 import type { GalleryItem } from '../../../../shared/apiTypes';
+import { imageUrl } from '../../api';
 import { deleteImages, toggleFavorite } from './galleryActions';
 import { useGallery } from './galleryStore';
 import { GAP, GalleryRow, TILE } from './GalleryRow';
@@ -29,6 +30,8 @@ function open(item: GalleryItem): void {
 /** Above this scroll speed (px/s) tiles skip their images until the scroll slows: a fling would fetch and decode
  * a whole screen of thumbnails every frame only to throw them away. */
 const FLING_PX_PER_S = 4000;
+
+const thumbnailSrc = (item: GalleryItem): string => imageUrl(item.thumbnailPath ?? item.path);
 
 const indexOf = (target: EventTarget): number => {
   const el = (target as HTMLElement).closest?.('[data-index]');
@@ -61,6 +64,9 @@ export function GalleryGrid() {
     getScrollElement: () => parentRef.current,
     estimateSize: () => TILE + GAP,
     overscan: 2,
+    // Render new rows in React's own task, not synchronously inside each scroll event: the compositor scrolls
+    // the already-rastered rows meanwhile (overscan covers the gap).
+    useFlushSync: false,
   });
   const virtualRows = virtualizer.getVirtualItems();
   const lastRow = virtualRows.length ? virtualRows[virtualRows.length - 1].index : -1;
@@ -124,7 +130,7 @@ export function GalleryGrid() {
       <div
         role="list"
         aria-label="Images"
-        className="gallery-rows"
+        className={virtualizer.isScrolling ? 'gallery-rows scrolling' : 'gallery-rows'}
         data-count={items.length}
         style={{ height: virtualizer.getTotalSize() }}
       >
@@ -141,6 +147,7 @@ export function GalleryGrid() {
             compareImageId={compareImageId}
             setSize={done ? items.length : -1}
             showImages={showImages}
+            srcOf={thumbnailSrc}
           />
         ))}
       </div>

@@ -5,7 +5,6 @@
  */
 import { memo } from 'react';
 import type { GalleryItem } from '../../../../shared/apiTypes';
-import { imageUrl } from '../../api';
 import { tileAlt } from './tileText';
 
 export const TILE = 160;
@@ -22,6 +21,8 @@ interface RowProps {
   setSize: number;
   /** False during a fast fling: tiles show a placeholder (same accessible name) instead of fetching and decoding. */
   showImages: boolean;
+  /** The thumbnail URL of an item (a prop, so this component has no transport to import). */
+  srcOf: (item: GalleryItem) => string;
 }
 
 export const GalleryRow = memo(function GalleryRow({
@@ -32,6 +33,8 @@ export const GalleryRow = memo(function GalleryRow({
   focusIndex,
   compareImageId,
   setSize,
+  showImages,
+  srcOf,
 }: RowProps) {
   const first = row * cols;
   const tiles = items.slice(first, first + cols);
@@ -48,12 +51,16 @@ export const GalleryRow = memo(function GalleryRow({
               tabIndex={index === focusIndex ? 0 : -1}
               style={{ width: TILE, height: TILE }}
             >
-              <img
-                src={imageUrl(item.thumbnailPath ?? item.path)}
-                alt={tileAlt(item)}
-                decoding="async"
-                draggable={false}
-              />
+              {showImages ? (
+                <img
+                  src={srcOf(item)}
+                  alt={tileAlt(item)}
+                  decoding="async"
+                  draggable={false}
+                />
+              ) : (
+                <span className="tile-placeholder" role="img" aria-label={tileAlt(item)} />
+              )}
             </button>
           </div>
         );
