@@ -2,8 +2,8 @@
  * e2e (issue 9): the studio UI in headless Chromium against `newbie-studio serve` with the tiny model and a temporary
  * data dir. A new user's path: compose two characters → the XML appears in the editor → Generate → progress → the
  * image in the gallery → detail → Re-run → identical image bytes → search finds it → serve restarted → history still
- * there; then the editor's language features. Screenshots of the main states go to test-results/e2e/.
- * The page must log no console errors.
+ * there; then the editor's language features and a small (1024×700) window. Screenshots of the main states go to
+ * test-results/e2e/. The page must log no console errors.
  */
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
@@ -68,6 +68,13 @@ describeE2e('studio UI (serve + Chromium)', () => {
     await expect
       .poll(() => composer.getByRole('region', { name: 'General tags' }).getByLabel('Count').inputValue())
       .toBe('2girls, multiple_girls');
+    // Alt+↑ moves Rin first and the focus goes with her; Alt+↓ moves her back.
+    await c2.getByLabel('Name').press('Alt+ArrowUp');
+    await expect.poll(() => c1.getByLabel('Name').inputValue()).toBe('kagamine_rin');
+    await expect.poll(() => c1.getByLabel('Name').evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Alt+ArrowDown');
+    await expect.poll(() => c2.getByLabel('Name').inputValue()).toBe('kagamine_rin');
+    await expect.poll(() => c2.getByLabel('Name').evaluate((el) => el === document.activeElement)).toBe(true);
 
     const xml = await editorText(page);
     expect(xml).toContain('<n>hatsune_miku</n>');
@@ -126,7 +133,12 @@ describeE2e('studio UI (serve + Chromium)', () => {
     expect(await sha256Of(page, e2e.serve.origin, rerun.src)).toBe(hashA);
     expect(await dialog.getByText(/re-run of /).count()).toBe(1);
 
-    // Compare the two: same prompt, same parameters.
+    // Compare the two: same prompt, same parameters. Esc cancels a pick.
+    await dialog.getByRole('button', { name: 'Compare' }).click();
+    await page.getByText('Pick another image to compare with.').waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByText('Pick another image to compare with.').count()).toBe(0);
+    await openDetailOf(page, 0);
     await dialog.getByRole('button', { name: 'Compare' }).click();
     await galleryImages(page).nth(1).click();
     const compare = page.getByRole('dialog', { name: 'Compare generations' });
@@ -214,6 +226,11 @@ describeE2e('studio UI (serve + Chromium)', () => {
     // Favorite one image, filter by favorites; delete one and undo.
     const fav = await openDetailOf(page, 0);
     const details = page.getByRole('dialog', { name: 'Generation details' });
+    // The newest is a variation (batch of 3): the strip shows three 48 px thumbnails, not stretched ones.
+    const strip = details.getByLabel('Images of this batch').getByRole('img');
+    expect(await strip.evaluateAll((imgs) => imgs.map((i) => i.getBoundingClientRect().width))).toEqual([
+      48, 48, 48,
+    ]);
     await details.getByRole('button', { name: /Favorite/ }).click();
     await expect
       .poll(() => details.getByRole('button', { name: /Favorite/ }).getAttribute('aria-pressed'))
@@ -273,6 +290,13 @@ describeE2e('studio UI (serve + Chromium)', () => {
     expect(inGeneral).not.toMatch(/appearance/);
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+z');
+    // `</` closes the open block: the `/` stays in the editor (it is the search shortcut only outside text fields).
+    await page.keyboard.type('</');
+    await suggestions.first().waitFor();
+    expect(await labels()).toEqual([expect.stringMatching(/^general_tags/)]);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Prompt');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+z');
 
     // A value: danbooru tags ranked by posts, with category and count.
     await page.keyboard.press('Control+Home');
@@ -304,7 +328,13 @@ describeE2e('studio UI (serve + Chromium)', () => {
       .locator('.prompt-editor .view-line span span')
       .filter({ hasText: /^appearance$/ })
       .first();
-    const box = (await tagName.boundingBox())!;
+    // Monaco re-renders the line when the fix's diagnostics arrive (the span is replaced): retry for a box.
+    let box = await tagName.boundingBox();
+    for (let i = 0; box === null && i < 50; i++) {
+      await page.waitForTimeout(100);
+      box = await tagName.boundingBox();
+    }
+    if (box === null) throw new Error('the `appearance` tag name is not rendered');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await expect
       .poll(
@@ -324,6 +354,23 @@ describeE2e('studio UI (serve + Chromium)', () => {
     await expect.poll(() => tagName.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(11, 92, 173)');
     await shot(page, '11-light');
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+
+    // Settings: with no saved folder, the field shows the folder this session runs on (serve --model).
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    await expect.poll(() => settings.getByLabel('Model folder').inputValue()).toBe(e2e.modelDir);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => settings.count()).toBe(0);
+
+    // A small window (1024×700): the first row keeps its height (Generate and the queue in view), the gallery below.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const unclipped = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+    };
+    expect(await page.getByRole('button', { name: 'Generate', exact: true }).evaluate(unclipped)).toBe(true);
+    expect(await page.getByRole('heading', { name: 'Queue' }).evaluate(unclipped)).toBe(true);
+    await shot(page, '12-small-window');
 
     expect(problems).toEqual([]);
     await page.close();

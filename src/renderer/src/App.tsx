@@ -15,12 +15,12 @@ import { QueuePanel } from './features/queue/QueuePanel';
 import { SettingsDialog } from './features/settings/SettingsDialog';
 import { StatusBar } from './features/status/StatusBar';
 import { FirstRunScreen, useFirstRunNeeded } from './features/firstRun';
+import { isTextEntry } from './lib/keys';
 import { chooseTheme, generate } from './state/actions';
 import { useStudio } from './state/studioStore';
 import { useServiceSync } from './state/sync';
 
-const typing = (t: EventTarget | null) =>
-  t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+const typing = (t: EventTarget | null) => t instanceof HTMLElement && isTextEntry(t);
 
 /** Focuses the first element matching `selector`; false when there is none. */
 function focusFirst(selector: string): boolean {

@@ -2,10 +2,15 @@
  * Short plain-text forms of a prompt for tiles, queue rows and alt texts (pure).
  */
 
-/** The prompt's values without markup, whitespace collapsed, cut to `max` characters with "…". */
+/**
+ * The prompt's values without markup, whitespace collapsed, cut to `max` characters with "…". A tag cut off at the
+ * end (history previews are cut at 200 characters) is dropped too, down to a lone `<`; raw brackets of danbooru
+ * tags inside the text (`>_<`) stay.
+ */
 export function promptWords(prompt: string, max: number): string {
   const words = prompt
-    .replace(/<[^>]*>/g, ' ')
+    .replace(/<!--[\s\S]*?-->|<\/?[A-Za-z_][^<>]*>/g, ' ')
+    .replace(/<(?:\/[\w.:-]*|[A-Za-z_][\w.:-]*)?$/, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   return words.length > max ? `${words.slice(0, max)}…` : words;

@@ -30,6 +30,35 @@ function edit(fn: (m: ComposerModel) => ComposerModel): void {
   setPrompt(writeComposer(next), 'composer');
 }
 
+const CARD_CONTROLS = 'input, button';
+
+/**
+ * Moves a character and keeps the keyboard focus on it: the cards are keyed by place, so without this the focus
+ * stays at the old place, on the other character (Alt+↓ twice would swap the same two back and forth). The focus
+ * goes to the same control of the card at its new place, or to its first enabled move button when that one is now
+ * disabled (a card moved to the top has no "Move earlier").
+ */
+function moveKeepingFocus(from: number, to: number, count: number): void {
+  if (to < 0 || to >= count || to === from) return;
+  const active = document.activeElement;
+  const card = active instanceof HTMLElement ? active.closest('.character-card') : null;
+  const at = card
+    ? [...card.querySelectorAll<HTMLElement>(CARD_CONTROLS)].indexOf(active as HTMLElement)
+    : -1;
+  edit((m) => moveCharacter(m, from, to));
+  if (at < 0) return;
+  requestAnimationFrame(() => {
+    const target = document.querySelectorAll('.composer-panel .character-card')[to];
+    if (!target) return;
+    const controls = [...target.querySelectorAll<HTMLElement>(CARD_CONTROLS)];
+    const usable = (el: HTMLElement | undefined) => el !== undefined && !(el as HTMLButtonElement).disabled;
+    const el = usable(controls[at])
+      ? controls[at]
+      : controls.find((c) => c.closest('.card-actions') && usable(c));
+    el?.focus();
+  });
+}
+
 export function Composer() {
   const prompt = useStudio((s) => s.prompt);
   const view = useMemo(() => readComposer(prompt), [prompt]);
@@ -71,7 +100,7 @@ export function Composer() {
             count={characters.length}
             disabled={disabled}
             onField={(tag, value) => edit((m) => setCharacterField(m, at, tag, value))}
-            onMove={(to) => edit((m) => moveCharacter(m, at, to))}
+            onMove={(to) => moveKeepingFocus(at, to, characters.length)}
             onRemove={() => edit((m) => removeCharacter(m, at))}
             onDropFrom={(from) => edit((m) => moveCharacter(m, from, at))}
           />

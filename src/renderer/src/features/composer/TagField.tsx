@@ -6,6 +6,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { TagMatch } from '../../../../shared/prompt';
 import { call } from '../../lib/invoke';
+import { directMatchesFirst } from '../../lib/tagMatches';
 
 interface TagFieldProps {
   label: string;
@@ -43,7 +44,9 @@ export function TagField({ label, field, value, disabled, placeholder, choices, 
     }
     timer.current = setTimeout(() => {
       call('prompt.completeTags', { prefix, field, limit: 12 })
-        .then((m: TagMatch[]) => setOptions(m.map((t) => `${head}${head ? ' ' : ''}${t.tag}`)))
+        .then((m: TagMatch[]) =>
+          setOptions(directMatchesFirst(m).map((t) => `${head}${head ? ' ' : ''}${t.tag}`)),
+        )
         .catch(() => setOptions([]));
     }, COMPLETE_DELAY_MS);
   };

@@ -55,6 +55,8 @@ export function PromptEditor() {
       tabSize: 2,
       lineNumbersMinChars: 3,
       scrollBeyondLastLine: false,
+      // The sticky header line covered lines 2–3 of a short prompt and was an unnamed tab stop (role listitem).
+      stickyScroll: { enabled: false },
       quickSuggestions: { other: true, comments: false, strings: true },
       wordBasedSuggestions: 'off',
       suggestOnTriggerCharacters: true,

@@ -17,6 +17,7 @@ import {
 } from '../../../../shared/prompt';
 import { shortCount } from '../../lib/format';
 import { call } from '../../lib/invoke';
+import { directMatchesFirst } from '../../lib/tagMatches';
 import { CATEGORY_KIND, LANGUAGE_ID } from './language';
 import { monaco } from './monaco';
 import { cursorContext, elementAt, wordAt } from './promptContext';
@@ -144,7 +145,7 @@ async function valueItems(
   } catch {
     return { suggestions: [] };
   }
-  const suggestions = matches.map((m, i): monaco.languages.CompletionItem => ({
+  const suggestions = directMatchesFirst(matches).map((m, i): monaco.languages.CompletionItem => ({
     label: {
       label: m.tag,
       detail: m.alias ? `  ← ${m.alias}` : undefined,

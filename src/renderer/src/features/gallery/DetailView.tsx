@@ -6,6 +6,7 @@
 import { imageUrl } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { enqueue } from '../../state/actions';
+import { focusPromptEditor } from '../editor/PromptEditor';
 import { notifyInfo } from '../../state/notices';
 import { rerunDraft, useStudio } from '../../state/studioStore';
 import { EntryParams } from './EntryParams';
@@ -59,6 +60,8 @@ export function DetailView() {
           useStudio.getState().applyRequest({ ...entry.request, seed, batch: 1 });
           close();
           notifyInfo('Prompt and parameters are in the editor.');
+          // After the dialog has closed and handed the focus back to the tile: the user came to edit the prompt.
+          requestAnimationFrame(focusPromptEditor);
         }}
       >
         Open in editor

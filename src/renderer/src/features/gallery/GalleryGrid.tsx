@@ -42,7 +42,13 @@ export function GalleryGrid() {
   const items = useGallery((s) => s.items);
   const done = useGallery((s) => s.done);
   const loading = useGallery((s) => s.loading);
-  const searching = useGallery((s) => s.filters.search.trim() !== '');
+  const emptyNote = useGallery(({ filters: f }) =>
+    f.search.trim()
+      ? 'No images match this search.'
+      : f.favoritesOnly || f.from !== undefined || f.to !== undefined || f.size
+        ? 'No images match these filters.'
+        : 'No images yet.',
+  );
   const compareImageId = useGallery((s) => s.compareBase?.imageId ?? null);
   const parentRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
@@ -125,7 +131,7 @@ export function GalleryGrid() {
   return (
     <div ref={parentRef} className="gallery-scroll" onKeyDown={onKey} onClick={onClick} onFocus={onFocus}>
       {items.length === 0 && !loading && (
-        <p className="empty-note">No images yet{searching ? ' match this search' : ''}.</p>
+        <p className="empty-note">{emptyNote}</p>
       )}
       <div
         role="list"

@@ -17,6 +17,17 @@ export function GalleryPanel() {
     void useGallery.getState().reload();
   }, []);
   useStudioEvent('history.added', () => void useGallery.getState().refreshTop());
+  // Esc cancels a compare pick (no dialog is open then: the detail view closed when the pick started).
+  useEffect(() => {
+    if (!compareBase) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || document.querySelector('dialog[open]')) return;
+      e.preventDefault();
+      useGallery.getState().startCompare(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [compareBase]);
   return (
     <Panel title="Gallery" className="gallery-panel">
       <GalleryToolbar />

@@ -1,12 +1,13 @@
 /**
  * Gallery state: the filters, the loaded tiles (cursor pages, newest first), and which generation is open in the
- * detail view or picked for a compare. Pages come from `history.page` (or `history.search` with words), 120 at a
+ * detail view or picked for a compare. Pages come from `history.page` (or `history.search` with words), PAGE_SIZE at a
  * time; new generations arrive by `history.added`.
  */
 import { create } from 'zustand';
 import type { GalleryItem, GalleryQuery } from '../../../../shared/apiTypes';
 import { call } from '../../lib/invoke';
 import { notifyError } from '../../state/notices';
+import { searchAsYouType } from './searchText';
 
 export const PAGE_SIZE = 200;
 
@@ -55,7 +56,7 @@ export function queryOf(f: GalleryFilters, cursor: string | null, limit = PAGE_S
   return {
     limit,
     cursor,
-    ...(f.search.trim() && { search: f.search.trim() }),
+    ...(f.search.trim() && { search: searchAsYouType(f.search) }),
     ...(f.favoritesOnly && { favoritesOnly: true }),
     ...(f.from !== undefined && { from: f.from }),
     ...(f.to !== undefined && { to: f.to }),

@@ -1,6 +1,7 @@
 /**
  * Settings › Model: the model folder, its check report (`models.check`, shown by the first-run screen's ModelReport:
- * components found, dtypes, sizes, problems with hints), and "Use this folder".
+ * components found, dtypes, sizes, problems with hints), and "Use this folder" (`models.use`: checked, then saved).
+ * With no saved folder the field shows the folder this session runs on (serve or the app started with `--model`).
  */
 import { useEffect, useState } from 'react';
 import type { ModelCheckReport } from '../../../../shared/apiTypes';
@@ -14,11 +15,13 @@ import { ModelReport } from '../firstRun/ModelReport';
 
 export function ModelSection() {
   const modelDir = useStudio((s) => s.settings?.modelDir ?? '');
-  const [dir, setDir] = useState(modelDir);
+  const sessionDir = useSystem((s) => s.model?.folder ?? '');
+  const shown = modelDir || sessionDir;
+  const [dir, setDir] = useState(shown);
   const [report, setReport] = useState<ModelCheckReport | null>(useSystem.getState().model);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => setDir(modelDir), [modelDir]);
+  useEffect(() => setDir(shown), [shown]);
 
   const check = async () => {
     setBusy(true);
@@ -34,9 +37,10 @@ export function ModelSection() {
   };
   const use = async () => {
     try {
-      await call('settings.set', { modelDir: dir.trim() });
-      notifyInfo('Model folder saved.');
-      await check();
+      const used = await call('models.use', { dir: dir.trim() });
+      setReport(used.report);
+      setProblem(null);
+      notifyInfo(used.notice ?? 'Model folder saved.');
     } catch (e) {
       notifyError(e, 'Model folder not saved');
     }

@@ -14,9 +14,21 @@ describe('progress and tile texts', () => {
     );
   });
 
+  it('says “finishing” after the last step instead of “about 0 ms left”', () => {
+    expect(progressText({ step: 2, total: 2, image: 0, etaMs: 0 }, 1)).toBe('Step 2 of 2, finishing…');
+  });
+
   it('strips markup from prompts and cuts them', () => {
     expect(promptWords('<character_1>\n  <n>miku</n>\n</character_1>', 80)).toBe('miku');
     expect(promptWords('a'.repeat(10), 4)).toBe('aaaa…');
+    // History previews are cut at a fixed length, sometimes inside a tag: no `<gene` left over.
+    expect(promptWords('<character_1>\n  <gender>1girl</gender>\n</character_1>\n\n<gene', 80)).toBe('1girl');
+    expect(promptWords('<n>miku</n>\n</charac', 80)).toBe('miku');
+    expect(promptWords('<n>miku</n', 80)).toBe('miku');
+    expect(promptWords('<background>simple_background</background>\n<', 80)).toBe('simple_background');
+    expect(promptWords('<background>simple_background<', 80)).toBe('simple_background');
+    expect(promptWords('<!-- draft --><n>rin</n>', 80)).toBe('rin');
+    expect(promptWords('<expression>>_<</expression>', 80)).toBe('>_<');
   });
 
   it('starts a tile alt text with the seed', () => {
