@@ -183,8 +183,8 @@ async function scrollRun(page: Page, cdp: CDPSession, pxPerS: number, ms: number
 
 function report(name: string, s: FrameStats): void {
   console.log(
-    `${name.padEnd(34)} frames ${String(s.frames).padStart(5)}  longest ${s.longestMs.toFixed(1).padStart(6)} ms  p99 ${s.p99Ms.toFixed(1).padStart(5)} ms  ` +
-      `scrolled ${(s.scrolledPx / 1000).toFixed(0)}k px  dropped (>1.5 budget) ${s.over}  long tasks ${s.longTasks} (max ${s.longestTaskMs.toFixed(0)} ms)  tiles in DOM ≤ ${s.rendered}  ` +
+    `${name.padEnd(34)} main-thread frames (rAF) ${String(s.frames).padStart(5)}  longest ${s.longestMs.toFixed(1).padStart(6)} ms  p99 ${s.p99Ms.toFixed(1).padStart(5)} ms  ` +
+      `scrolled ${(s.scrolledPx / 1000).toFixed(0)}k px  over 1.5 budgets ${s.over}  long tasks ${s.longTasks} (max ${s.longestTaskMs.toFixed(0)} ms)  tiles in DOM ≤ ${s.rendered}  ` +
       `target longest ≤ ${FRAME_BUDGET_MS.toFixed(1)} ms  ratio ${(s.longestMs / FRAME_BUDGET_MS).toFixed(2)}`,
   );
 }
@@ -221,7 +221,7 @@ const traceEvents = (trace: Buffer): TraceEvent[] => {
  * (`PipelineReporter`, the source of DevTools' "Dropped frame" and "Partially presented frame" marks) says for each
  * vsync whether the frame was presented with all updates, presented without the main thread's part (partial, the
  * scroll still moved), dropped, or not needed. The longest frame is the longest time the screen kept an old frame
- * while a new one was wanted: from the last vsync that was not dropped to the next presented one.
+ * while a new one was wanted: from the last up-to-date vsync before a drop to the next presented frame.
  */
 function compositorFrames(events: TraceEvent[]): CompositorFrames[] {
   const marks = events
@@ -253,6 +253,7 @@ function compositorFrames(events: TraceEvent[]): CompositorFrames[] {
   for (let i = 0; i + 1 < marks.length; i += 2) {
     const w: CompositorFrames = { presented: 0, partial: 0, dropped: 0, longestMs: 0 };
     let lastKept = -1;
+    let dropPending = false;
     for (const v of vsyncs) {
       if (v.ts < marks[i].ts || v.ts > marks[i + 1].ts) continue;
       const all = v.states.has('STATE_PRESENTED_ALL');
@@ -261,8 +262,11 @@ function compositorFrames(events: TraceEvent[]): CompositorFrames[] {
         if (!all) w.partial++;
         if (lastKept >= 0) w.longestMs = Math.max(w.longestMs, (v.ts - lastKept) / 1000);
         lastKept = v.ts;
-      } else if (v.states.has('STATE_DROPPED')) w.dropped++;
-      else lastKept = v.ts;
+        dropPending = false;
+      } else if (v.states.has('STATE_DROPPED')) {
+        w.dropped++;
+        dropPending = true;
+      } else if (!dropPending) lastKept = v.ts; // nothing wanted: the screen was up to date
     }
     windows.push(w);
   }
