@@ -157,6 +157,17 @@ describeE2e('studio UI (serve + Chromium)', () => {
     await expect.poll(() => galleryImages(page).count()).toBe(2);
     await search.fill('no_such_tag_at_all');
     await expect.poll(() => galleryImages(page).count()).toBe(0);
+    await expect
+      .poll(() => page.locator('.gallery-scroll .empty-note').innerText())
+      .toBe('No images match this search.');
+    // Half-typed (`kagamine_r`) already finds; an exclusion alone is explained in the grid, not raised as an error.
+    await search.fill('kagamine_r');
+    await expect.poll(() => galleryImages(page).count()).toBe(2);
+    await search.fill('-kagamine_rin');
+    await expect
+      .poll(() => page.locator('.gallery-scroll .empty-note').innerText())
+      .toMatch(/only excludes terms/);
+    expect(await page.getByRole('list', { name: 'Notifications' }).getByRole('alert').count()).toBe(0);
     await search.fill('');
     await expect.poll(() => galleryImages(page).count()).toBe(2);
 

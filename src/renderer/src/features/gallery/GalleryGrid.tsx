@@ -42,12 +42,14 @@ export function GalleryGrid() {
   const items = useGallery((s) => s.items);
   const done = useGallery((s) => s.done);
   const loading = useGallery((s) => s.loading);
-  const emptyNote = useGallery(({ filters: f }) =>
-    f.search.trim()
-      ? 'No images match this search.'
-      : f.favoritesOnly || f.from !== undefined || f.to !== undefined || f.size
-        ? 'No images match these filters.'
-        : 'No images yet.',
+  const emptyNote = useGallery(({ filters: f, searchProblem }) =>
+    searchProblem
+      ? searchProblem
+      : f.search.trim()
+        ? 'No images match this search.'
+        : f.favoritesOnly || f.from !== undefined || f.to !== undefined || f.size
+          ? 'No images match these filters.'
+          : 'No images yet.',
   );
   const compareImageId = useGallery((s) => s.compareBase?.imageId ?? null);
   const parentRef = useRef<HTMLDivElement>(null);
@@ -130,9 +132,7 @@ export function GalleryGrid() {
 
   return (
     <div ref={parentRef} className="gallery-scroll" onKeyDown={onKey} onClick={onClick} onFocus={onFocus}>
-      {items.length === 0 && !loading && (
-        <p className="empty-note">{emptyNote}</p>
-      )}
+      {items.length === 0 && !loading && <p className="empty-note">{emptyNote}</p>}
       <div
         role="list"
         aria-label="Images"

@@ -5,7 +5,8 @@
  */
 import { create } from 'zustand';
 import type { GalleryItem, GalleryQuery } from '../../../../shared/apiTypes';
-import { call } from '../../lib/invoke';
+import { StudioError } from '../../../../shared/errors';
+import { call, errorText } from '../../lib/invoke';
 import { notifyError } from '../../state/notices';
 import { searchAsYouType } from './searchText';
 
@@ -34,6 +35,8 @@ interface GalleryState {
   cursor: string | null;
   done: boolean;
   loading: boolean;
+  /** Why the search box's text cannot be searched (e.g. it only excludes terms): shown in the grid, not as a notice. */
+  searchProblem: string | null;
   /** Bumped on every reset so late pages of an old query are dropped. */
   generation: number;
   detail: Pick | null;
@@ -74,6 +77,7 @@ export const useGallery = create<GalleryState>((set, get) => ({
   cursor: null,
   done: false,
   loading: false,
+  searchProblem: null,
   generation: 0,
   detail: null,
   compareBase: null,
@@ -85,7 +89,7 @@ export const useGallery = create<GalleryState>((set, get) => ({
   async reload() {
     const generation = get().generation + 1;
     loadedIds = new Set();
-    set({ generation, items: [], cursor: null, done: false, loading: true });
+    set({ generation, items: [], cursor: null, done: false, loading: true, searchProblem: null });
     try {
       const page = await fetchPage(queryOf(get().filters, null));
       if (get().generation !== generation) return;
@@ -94,7 +98,10 @@ export const useGallery = create<GalleryState>((set, get) => ({
     } catch (e) {
       if (get().generation !== generation) return;
       set({ loading: false, done: true });
-      notifyError(e, 'Could not load the history');
+      // A half-typed query (`-mai…`) is not a failure worth a notice: the grid says what to add.
+      if (e instanceof StudioError && e.code === 'InvalidRequest' && get().filters.search.trim())
+        set({ searchProblem: errorText(e) });
+      else notifyError(e, 'Could not load the history');
     }
   },
   async loadMore() {
@@ -105,9 +112,10 @@ export const useGallery = create<GalleryState>((set, get) => ({
     try {
       const page = await fetchPage(queryOf(s.filters, s.cursor));
       if (get().generation !== generation) return;
-      const have = new Set(get().items.map((i) => i.id));
+      const fresh = page.items.filter((i) => !loadedIds.has(i.id));
+      for (const i of fresh) loadedIds.add(i.id);
       set((st) => ({
-        items: [...st.items, ...page.items.filter((i) => !have.has(i.id))],
+        items: st.items.concat(fresh),
         cursor: page.nextCursor,
         done: page.nextCursor === null,
         loading: false,
