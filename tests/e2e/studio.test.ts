@@ -2,12 +2,17 @@
  * e2e (issue 9): the studio UI in headless Chromium against `newbie-studio serve` with the tiny model and a temporary
  * data dir. A new user's path: compose two characters → the XML appears in the editor → Generate → progress → the
  * image in the gallery → detail → Re-run → identical image bytes → search finds it → serve restarted → history still
- * there; then the editor's language features and a small (1024×700) window. Screenshots of the main states go to
+ * there; then the editor's language features, a small (1024×700) window, and the gallery's keyboard focus and clicks
+ * while it scrolls (150 seeded images). Screenshots of the main states go to
  * test-results/e2e/. The page must log no console errors.
  */
 import { createHash } from 'node:crypto';
+import { linkSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { HistoryStore } from '../../src/main/history/store';
+import { insertGeneration, insertImage } from '../../src/main/history/rows';
 import { shot, startServe, watchConsole } from '../fixtures/studioBrowser';
 import { describeE2e, useServeAndBrowser } from './harness';
 
@@ -383,6 +388,90 @@ describeE2e('studio UI (serve + Chromium)', () => {
     expect(await page.getByRole('heading', { name: 'Queue' }).evaluate(unclipped)).toBe(true);
     await shot(page, '12-small-window');
 
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('keeps the keyboard focus and the clicks of the gallery while it scrolls (150 images)', async () => {
+    // Seed the history with copies of an existing image (hard links), serve stopped.
+    expect(await e2e.serve.stop()).toBe(0);
+    const store = HistoryStore.open(e2e.dataDir);
+    const source = store.page({ limit: 1 }).items[0]!;
+    const base = store.get(source.generationId)!.request;
+    store.db.transaction(() => {
+      for (let k = 0; k < 150; k++) {
+        const uid = `${k.toString(16).padStart(8, '0')}-0000-7000-8000-00000000e2e0`;
+        const row = insertGeneration(store.db, {
+          uid,
+          createdAt: source.createdAt - (k + 1) * 1000,
+          status: 'finished',
+          source: 'studio',
+          request: { ...base, seed: 1000 + k },
+          seed: 1000 + k,
+        });
+        const copy = (rel: string, name: string) => {
+          mkdirSync(dirname(store.absolutePath(name)), { recursive: true });
+          linkSync(store.absolutePath(rel), store.absolutePath(name));
+          return name;
+        };
+        insertImage(store.db, {
+          generationRow: row,
+          index: 0,
+          seed: 1000 + k,
+          path: copy(source.path, `images/e2e/${uid}-0.png`),
+          thumbnailPath: copy(source.thumbnailPath!, `thumbnails/e2e/${uid}-0.webp`),
+          width: source.width,
+          height: source.height,
+          bytes: source.bytes,
+          sha256: source.sha256,
+          createdAt: source.createdAt - (k + 1) * 1000,
+          modelIdentity: null,
+        });
+      }
+    })();
+    store.close();
+    e2e.serve = await startServe(e2e.modelDir, e2e.dataDir);
+    const page = await e2e.browser.newPage({ viewport: VIEWPORT });
+    const problems = watchConsole(page);
+    await page.goto(e2e.serve.url);
+    const rows = page.locator('.gallery-rows');
+    await expect.poll(() => rows.getAttribute('data-count'), { timeout: 30_000 }).toBe('155');
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-index') ?? null);
+
+    // Keys move the focus to rows that are not rendered yet (rows render after the scroll, in React's own task).
+    await page.locator('.gallery-scroll [data-index="0"]').focus();
+    let last = 0;
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('PageDown');
+      await expect.poll(() => focused().then(Number)).toBeGreaterThan(last);
+      last = Number(await focused());
+    }
+    await page.keyboard.press('End');
+    await expect.poll(focused).toBe('154');
+    await page.keyboard.press('Home');
+    await expect.poll(focused).toBe('0');
+
+    // A click while the tiles ignore the pointer (just after a wheel scroll) still opens the tile under it.
+    const tile = (await page.locator('.gallery-scroll [data-index="2"]').boundingBox())!;
+    await page.mouse.move(tile.x + tile.width / 2, tile.y + tile.height / 2);
+    await page.mouse.wheel(0, 200);
+    await page.locator('.gallery-rows.scrolling').waitFor();
+    await page.mouse.click(tile.x + tile.width / 2, tile.y + tile.height / 2);
+    await page.getByRole('dialog', { name: 'Generation details' }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(focused).not.toBeNull();
+
+    // After a fling the thumbnails come back and the tiles take the pointer again.
+    await page.mouse.wheel(0, 20_000);
+    await expect.poll(() => rows.getAttribute('class')).toBe('gallery-rows');
+    expect(await page.locator('.gallery-scroll .tile-placeholder').count()).toBe(0);
+
+    // The focused tile scrolled far out of view keeps the focus: its row stays rendered and the arrows go on from it.
+    const before = Number(await focused());
+    expect(before).toBeLessThan(12);
+    expect(await page.locator('.gallery-scroll').evaluate((el) => el.scrollTop)).toBeGreaterThan(2000);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(focused).toBe(String(before + 1));
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);

@@ -28,7 +28,8 @@ export function ftsDocument(prompt: string): FtsDocument {
 /** A term carries something the tokenizer keeps (letters, digits, `_`); `(` or `:` alone would be an empty phrase. */
 const HAS_TOKEN = /[\p{L}\p{N}_]/u;
 
-const quote = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+/** A quoted FTS5 string. NUL ends FTS5's string literal early ("unterminated string"): it becomes a space. */
+const quote = (s: string): string => `"${s.replace(/"/g, '""').replace(/\0/g, ' ')}"`;
 
 /**
  * Turns what a person typed into a safe FTS5 MATCH expression.

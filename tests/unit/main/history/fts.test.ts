@@ -90,4 +90,12 @@ describe('search over the sample prompts', () => {
     expect(hits('maid -short_hair')).toEqual(['tags-only.txt']);
     expect(hits('re:zero')).toEqual(['seed-article-style.xml']);
   });
+
+  it('never hands SQLite a broken MATCH: a NUL (pasted into the search box) ends no string literal', () => {
+    expect(ftsQuery('ma\0id')).toBe('"ma id"');
+    expect(ftsQuery('"long\0hair" -\0x')).toBe('("long hair") NOT (" x")');
+    for (const search of ['ma\0id', 'maid\0', '\0maid*', 'maid -short\0hair'])
+      expect(() => store.listGenerations({ search }), JSON.stringify(search)).not.toThrow();
+    expect(store.listGenerations({ search: 'maid\0' }).items.length).toBeGreaterThan(0);
+  });
 });

@@ -4,8 +4,9 @@
  * end loads the next cursor page. Keyboard: arrows / Home / End / PageUp / PageDown move, Enter opens, F favorites,
  * Delete deletes (with undo).
  */
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import {
+  useCallback,
   useEffect,
   useLayoutEffect,
   useRef,
@@ -38,6 +39,16 @@ const indexOf = (target: EventTarget): number => {
   return el ? Number(el.getAttribute('data-index')) : -1;
 };
 
+/** The tile at a point of the rows container while its `.scrolling` style ignores the pointer. */
+function tileUnder(rows: HTMLElement, x: number, y: number): Element | null {
+  rows.style.pointerEvents = 'auto';
+  try {
+    return document.elementFromPoint(x, y)?.closest('[data-index]') ?? null;
+  } finally {
+    rows.style.pointerEvents = '';
+  }
+}
+
 export function GalleryGrid() {
   const items = useGallery((s) => s.items);
   const done = useGallery((s) => s.done);
@@ -53,6 +64,7 @@ export function GalleryGrid() {
   );
   const compareImageId = useGallery((s) => s.compareBase?.imageId ?? null);
   const parentRef = useRef<HTMLDivElement>(null);
+  const rowsRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [focused, setFocused] = useState(0);
 
@@ -67,18 +79,30 @@ export function GalleryGrid() {
 
   const cols = Math.max(1, Math.floor((width + GAP) / (TILE + GAP)));
   const rows = Math.ceil(items.length / cols);
+  const focusIndex = Math.min(focused, items.length - 1);
+  const focusRow = focusIndex >= 0 ? Math.floor(focusIndex / cols) : -1;
+  // The focused tile's row stays in the DOM when it scrolls out of view: removing it would drop the keyboard focus
+  // to the page body.
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = defaultRangeExtractor(range);
+      if (focusRow < 0 || focusRow >= range.count || indexes.includes(focusRow)) return indexes;
+      return [...indexes, focusRow].sort((a, b) => a - b);
+    },
+    [focusRow],
+  );
   const virtualizer = useVirtualizer({
     count: rows,
     getScrollElement: () => parentRef.current,
     estimateSize: () => TILE + GAP,
     overscan: 2,
+    rangeExtractor,
     // Render new rows in React's own task, not synchronously inside each scroll event: the compositor scrolls
     // the already-rastered rows meanwhile (overscan covers the gap).
     useFlushSync: false,
   });
   const virtualRows = virtualizer.getVirtualItems();
-  const lastRow = virtualRows.length ? virtualRows[virtualRows.length - 1].index : -1;
-  const focusIndex = Math.min(focused, items.length - 1);
+  const lastRow = virtualizer.range?.endIndex ?? -1;
   const speed = useRef({ offset: 0, time: 0, pxPerS: 0 });
   const offset = virtualizer.scrollOffset ?? 0;
   const now = performance.now();
@@ -92,13 +116,29 @@ export function GalleryGrid() {
     if (!done && !loading && lastRow >= rows - 4) void useGallery.getState().loadMore();
   }, [lastRow, rows, done, loading]);
 
+  // The tile a key moved to, until its row is in the DOM: rows render in React's own task after the scroll
+  // (useFlushSync: false), which can come after the next animation frame.
+  const pendingFocus = useRef(-1);
+  const tileAt = (i: number) => parentRef.current?.querySelector<HTMLElement>(`[data-index="${i}"]`) ?? null;
+  useLayoutEffect(() => {
+    const i = pendingFocus.current;
+    if (i < 0) return;
+    const el = tileAt(i);
+    if (!el) return;
+    pendingFocus.current = -1;
+    // Not when the user has gone elsewhere meanwhile (the old tile's row unmounting leaves the focus on the body).
+    const a = document.activeElement;
+    if (a === null || a === document.body || parentRef.current?.contains(a)) el.focus();
+  });
+
   const moveTo = (index: number) => {
     const i = Math.min(Math.max(index, 0), items.length - 1);
     setFocused(i);
     virtualizer.scrollToIndex(Math.floor(i / cols));
-    requestAnimationFrame(() =>
-      parentRef.current?.querySelector<HTMLButtonElement>(`[data-index="${i}"]`)?.focus(),
-    );
+    pendingFocus.current = -1;
+    const el = tileAt(i);
+    if (el) requestAnimationFrame(() => el.focus());
+    else pendingFocus.current = i;
   };
 
   const onKey = (e: KeyboardEvent) => {
@@ -122,7 +162,14 @@ export function GalleryGrid() {
   };
 
   const onClick = (e: MouseEvent) => {
-    const i = indexOf(e.target);
+    let i = indexOf(e.target);
+    // While scrolling the tiles ignore the pointer (styles.css), so a click lands on the scroller: find the tile
+    // under it (one hit test) and focus it as a click would have.
+    if (i < 0 && rowsRef.current?.classList.contains('scrolling')) {
+      const tile = tileUnder(rowsRef.current, e.clientX, e.clientY);
+      i = tile ? indexOf(tile) : -1;
+      if (i >= 0) (tile as HTMLElement).focus({ preventScroll: true });
+    }
     if (i >= 0 && items[i]) open(items[i]);
   };
   const onFocus = (e: FocusEvent) => {
@@ -134,6 +181,7 @@ export function GalleryGrid() {
     <div ref={parentRef} className="gallery-scroll" onKeyDown={onKey} onClick={onClick} onFocus={onFocus}>
       {items.length === 0 && !loading && <p className="empty-note">{emptyNote}</p>}
       <div
+        ref={rowsRef}
         role="list"
         aria-label="Images"
         className={virtualizer.isScrolling ? 'gallery-rows scrolling' : 'gallery-rows'}

@@ -67,6 +67,14 @@ export function queryOf(f: GalleryFilters, cursor: string | null, limit = PAGE_S
   };
 }
 
+/**
+ * The grid's explanation when a failure is the search box's text being unsearchable (a half-typed `-mai…`: the
+ * service refuses it as InvalidRequest), else null.
+ */
+function searchProblemOf(e: unknown, f: GalleryFilters): string | null {
+  return e instanceof StudioError && e.code === 'InvalidRequest' && f.search.trim() ? errorText(e) : null;
+}
+
 async function fetchPage(q: GalleryQuery) {
   return q.search ? call('history.search', { ...q, search: q.search }) : call('history.page', q);
 }
@@ -99,8 +107,8 @@ export const useGallery = create<GalleryState>((set, get) => ({
       if (get().generation !== generation) return;
       set({ loading: false, done: true });
       // A half-typed query (`-mai…`) is not a failure worth a notice: the grid says what to add.
-      if (e instanceof StudioError && e.code === 'InvalidRequest' && get().filters.search.trim())
-        set({ searchProblem: errorText(e) });
+      const searchProblem = searchProblemOf(e, get().filters);
+      if (searchProblem) set({ searchProblem });
       else notifyError(e, 'Could not load the history');
     }
   },
@@ -136,6 +144,8 @@ export const useGallery = create<GalleryState>((set, get) => ({
       for (const i of fresh) loadedIds.add(i.id);
       set((st) => ({ items: fresh.concat(st.items) }));
     } catch (e) {
+      // An old query's failure, or the unsearchable text the grid already explains (reload sets searchProblem).
+      if (get().generation !== generation || searchProblemOf(e, get().filters)) return;
       notifyError(e, 'Could not refresh the history');
     }
   },

@@ -38,6 +38,7 @@ export function ModelSection() {
   const use = async () => {
     try {
       const used = await call('models.use', { dir: dir.trim() });
+      setDir(used.settings.modelDir ?? dir.trim()); // as saved: resolved, no trailing slash
       setReport(used.report);
       setProblem(null);
       notifyInfo(used.notice ?? 'Model folder saved.');

@@ -29,6 +29,10 @@ describe('progress and tile texts', () => {
     expect(promptWords('<background>simple_background<', 80)).toBe('simple_background');
     expect(promptWords('<!-- draft --><n>rin</n>', 80)).toBe('rin');
     expect(promptWords('<expression>>_<</expression>', 80)).toBe('>_<');
+    // An emoticon tag ending a plain-text prompt is not a cut-off tag.
+    expect(promptWords('1girl, smile, >_<', 80)).toBe('1girl, smile, >_<');
+    expect(promptWords('solo, <_<', 80)).toBe('solo, <_<');
+    expect(promptWords('<expression>>_<', 80)).toBe('>_<');
   });
 
   it('starts a tile alt text with the seed', () => {
