@@ -375,6 +375,11 @@ describeE2e('studio UI (serve + Chromium)', () => {
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     const settings = page.getByRole('dialog', { name: 'Settings' });
     await expect.poll(() => settings.getByLabel('Model folder').inputValue()).toBe(e2e.modelDir);
+    // Saving it (checked first, through models.use) with a typed trailing slash shows the folder as saved.
+    await settings.getByLabel('Model folder').fill(`${e2e.modelDir}/`);
+    await settings.getByRole('button', { name: 'Use this folder' }).click();
+    await expect.poll(() => settings.getByLabel('Model folder').inputValue()).toBe(e2e.modelDir);
+    expect(await settings.getByRole('button', { name: 'Use this folder' }).isDisabled()).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => settings.count()).toBe(0);
 
