@@ -344,23 +344,23 @@ describeE2e('studio UI (serve + Chromium)', () => {
       .locator('.prompt-editor .view-line span span')
       .filter({ hasText: /^appearance$/ })
       .first();
-    // Monaco re-renders the line when the fix's diagnostics arrive (the span is replaced): retry for a box.
-    let box = await tagName.boundingBox();
-    for (let i = 0; box === null && i < 50; i++) {
-      await page.waitForTimeout(100);
-      box = await tagName.boundingBox();
-    }
-    if (box === null) throw new Error('the `appearance` tag name is not rendered');
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    // Monaco re-renders the line when the fix's diagnostics arrive (the span is replaced, the hover it had started
+    // is dropped): each poll measures the span again and moves the pointer onto it (a pixel apart, so it is a move).
+    let wiggle = 0;
     await expect
       .poll(
-        () =>
-          page
+        async () => {
+          const box = await tagName.boundingBox();
+          if (box === null) return '';
+          wiggle = 1 - wiggle;
+          await page.mouse.move(box.x + box.width / 2 + wiggle, box.y + box.height / 2);
+          return page
             .locator('.monaco-hover:not(.hidden)')
             .first()
             .innerText()
-            .catch(() => ''),
-        { timeout: 10_000 },
+            .catch(() => '');
+        },
+        { timeout: 15_000, interval: 600 },
       )
       .toContain('Hair, eyes');
 
@@ -460,21 +460,26 @@ describeE2e('studio UI (serve + Chromium)', () => {
     const tile = (await page.locator('.gallery-scroll [data-index="2"]').boundingBox())!;
     await page.mouse.move(tile.x + tile.width / 2, tile.y + tile.height / 2);
     await page.mouse.wheel(0, 200);
-    await page.locator('.gallery-rows.scrolling').waitFor();
+    // At once: the tiles ignore the pointer until 150 ms after the last scroll event. (On a loaded machine the click
+    // may come after that; it must open the tile either way, so the test does not wait for the state.)
     await page.mouse.click(tile.x + tile.width / 2, tile.y + tile.height / 2);
     await page.getByRole('dialog', { name: 'Generation details' }).waitFor();
     await page.keyboard.press('Escape');
     await expect.poll(focused).not.toBeNull();
 
     // After a fling the thumbnails come back and the tiles take the pointer again.
+    const scroller = page.locator('.gallery-scroll');
+    const top = await scroller.evaluate((el) => el.scrollTop);
     await page.mouse.wheel(0, 20_000);
+    await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(top + 2000);
+    await expect.poll(() => page.locator('.gallery-scroll .tile-placeholder').count()).toBe(0);
     await expect.poll(() => rows.getAttribute('class')).toBe('gallery-rows');
-    expect(await page.locator('.gallery-scroll .tile-placeholder').count()).toBe(0);
+    expect(await page.locator('.gallery-scroll img').count()).toBeGreaterThan(0);
 
     // The focused tile scrolled far out of view keeps the focus: its row stays rendered and the arrows go on from it.
     const before = Number(await focused());
     expect(before).toBeLessThan(12);
-    expect(await page.locator('.gallery-scroll').evaluate((el) => el.scrollTop)).toBeGreaterThan(2000);
+    expect(await scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(2000);
     await page.keyboard.press('ArrowRight');
     await expect.poll(focused).toBe(String(before + 1));
     expect(problems).toEqual([]);
