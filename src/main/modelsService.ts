@@ -87,6 +87,11 @@ function unusable(dir: string, report: ModelCheckReport): StudioError {
   );
 }
 
+/**
+ * The `models.*` channels of StudioService: HF-cache discovery, in-app downloads (one per target folder, progress and
+ * completion as events), the tiny random model, `models.use` and the injected folder picker. `shutdown()` cancels and
+ * awaits every running download.
+ */
 export class ModelsService {
   private readonly downloads = new Map<string, RunningDownload>();
   private closed = false;

@@ -239,6 +239,25 @@ describeE2e('studio UI (serve + Chromium)', () => {
     expect(await gen.getByLabel('Width').inputValue()).toBe('128');
     expect(await gen.getByLabel('Steps').inputValue()).toBe('4');
 
+    // A PNG without metadata (drawn by a canvas) restores nothing and says so: the prompt and seed stay.
+    await page.evaluate(async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = 8;
+      const blob = await new Promise<Blob>((done) => canvas.toBlob((b) => done(b!), 'image/png'));
+      const data = new DataTransfer();
+      data.items.add(new File([blob], 'blank.png', { type: 'image/png' }));
+      for (const type of ['dragenter', 'dragover', 'drop'])
+        document.body.dispatchEvent(
+          new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }),
+        );
+    });
+    await page
+      .getByRole('list', { name: 'Notifications' })
+      .getByText(/Nothing to restore from blank\.png/)
+      .waitFor();
+    expect(await editorText(page)).toContain('<n>kagamine_rin</n>');
+    expect(await gen.getByRole('textbox', { name: 'Seed' }).inputValue()).toBe(firstSeed);
+
     // Favorite one image, filter by favorites; delete one and undo.
     const fav = await openDetailOf(page, 0);
     const details = page.getByRole('dialog', { name: 'Generation details' });

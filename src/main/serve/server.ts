@@ -77,15 +77,24 @@ const isInvoke = (m: unknown): m is WireInvoke =>
   typeof m === 'object' && m !== null && (m as WireInvoke).type === 'invoke' && Number.isSafeInteger((m as WireInvoke).id) && typeof (m as WireInvoke).channel === 'string';
 
 /**
+ * Refuses a non-loopback bind address unless remote serving was asked for. @returns whether `host` is remote.
+ * @throws StudioError InvalidRequest for a non-loopback host without `allowRemote`.
+ */
+export function checkServeHost(host: string, allowRemote: boolean | undefined): boolean {
+  const remote = !isLoopbackHost(host);
+  if (remote && !allowRemote) {
+    throw new StudioError('InvalidRequest', `Serving on ${host} would expose the studio to the network.`, 'Add --allow-remote if you mean it (anyone with the token can then use it).');
+  }
+  return remote;
+}
+
+/**
  * Starts the server. @returns its URL (with the token), and `close()`.
  * @throws StudioError InvalidRequest for a non-loopback host without `allowRemote`, or a port in use.
  */
 export async function startServer(o: ServeOptions): Promise<ServeHandle> {
   const host = o.host ?? '127.0.0.1';
-  const remote = !isLoopbackHost(host);
-  if (remote && !o.allowRemote) {
-    throw new StudioError('InvalidRequest', `Serving on ${host} would expose the studio to the network.`, 'Add --allow-remote if you mean it (anyone with the token can then use it).');
-  }
+  const remote = checkServeHost(host, o.allowRemote);
   const token = o.token ?? newToken();
   const policy: HostPolicy = { port: 0, remote };
 

@@ -115,8 +115,12 @@ type ExitSource = { exitCode?: number | null; signal?: NodeJS.Signals | null; me
 const isExit = (s: FailureSource): s is ExitSource =>
   typeof s === 'object' && !(s instanceof Error) && !('code' in s) && ('signal' in s || 'exitCode' in s);
 
-/** The OutOfMemory error for a classified failure: a message naming the request and the memory, advice as the hint. */
-export function outOfMemoryError(c: OomClassification, ctx?: AdviceContext): StudioError {
+/**
+ * The OutOfMemory error for a classified failure: a message naming the request and the memory, advice as the hint.
+ * @param inQueue true (default) for the app's queue, whose message adds that only this job failed and the engine was
+ *   restarted; false for a one-shot run (the CLI), where the process ends instead.
+ */
+export function outOfMemoryError(c: OomClassification, ctx?: AdviceContext, inQueue = true): StudioError {
   const where = c.memory === 'ram' ? 'The computer ran out of memory (RAM)' : 'The GPU ran out of memory';
   const what = c.probable
     ? 'The engine process was killed by the system during the run, probably because memory ran out'
@@ -131,7 +135,7 @@ export function outOfMemoryError(c: OomClassification, ctx?: AdviceContext): Stu
   }
   return new StudioError(
     'OutOfMemory',
-    `${what}${req}${figures}. Only this job failed; the engine was restarted.`,
+    `${what}${req}${figures}.${inQueue ? ' Only this job failed; the engine was restarted.' : ''}`,
     c.advice.join(' '),
   );
 }

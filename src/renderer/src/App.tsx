@@ -29,6 +29,7 @@ function focusFirst(selector: string): boolean {
   return el !== null;
 }
 
+/** The app root: syncs with the service, global keys and theme; the first-run screen until a model is usable. */
 export function App() {
   const theme = useStudio((s) => s.theme);
   const [settingsOpen, setSettingsOpen] = useState(false);

@@ -68,7 +68,10 @@ class Scanner {
     if (c2 < 0 || c2 >= le) this.bad(lineNo, 'expected 3 or 4 fields');
     let c3 = text.indexOf(',', c2 + 1);
     if (c3 < 0 || c3 > le) c3 = le;
-    else if (text.indexOf(',', c3 + 1) >= 0 && text.indexOf(',', c3 + 1) < le) this.bad(lineNo, 'expected 3 or 4 fields (quote a list of aliases)');
+    else {
+      const c4 = text.indexOf(',', c3 + 1);
+      if (c4 >= 0 && c4 < le) this.bad(lineNo, 'expected 3 or 4 fields (quote a list of aliases)');
+    }
     this.record(pos, c1, c1 + 1, c2, c2 + 1, c3, lineNo);
     if (c3 + 1 < le) this.pushAlias(c3 + 1, le);
   }

@@ -17,7 +17,7 @@ import { persistResult } from '../../jobs/persist';
 import { resolveModelFolder } from '../../models/layout';
 import { dataPaths, defaultDataDir, ensureWritableDir } from '../../paths';
 import { describePrecision } from '../../engine/runtime/precision';
-import { jobFailure, oomAwareExitClassifier, type AdviceContext } from '../../system';
+import { classifyOutOfMemory, oomAwareExitClassifier, outOfMemoryError, type AdviceContext } from '../../system';
 import { progressLine } from '../progress';
 import { readPromptFile } from './prompt';
 
@@ -64,10 +64,9 @@ function num(name: string, v: string, integer = false): number {
 /** A failed run as the CLI reports it: OOM strings become OutOfMemory with advice; other errors pass unchanged. */
 export function cliFailure(e: unknown, advice: AdviceContext): unknown {
   if (!(e instanceof StudioError) || e.code === 'Cancelled') return e;
-  const f = jobFailure(e.toData(), advice);
-  if (f.error.code !== 'OutOfMemory') return e;
-  // The sentence about restarting the engine is for the app's queue; this process ends here.
-  return new StudioError('OutOfMemory', f.error.message.replace(' Only this job failed; the engine was restarted.', ''), f.error.hint);
+  const oom = classifyOutOfMemory(e.toData(), advice);
+  // Without the queue's sentence about restarting the engine: this process ends here.
+  return oom.oom ? outOfMemoryError(oom, advice, false) : e;
 }
 
 /** Builds and validates the request from the command line. @throws StudioError InvalidRequest / PromptInvalid */
@@ -127,7 +126,7 @@ export function registerGenerateCommands(program: Command): void {
     .option('--out <dir>', 'also copy the PNGs into this folder')
     .option('--data-dir <dir>', 'data folder (history database and images)')
     .option('--no-previews', 'skip the per-step latent previews')
-    .option('--json', 'print {"images":[{path,seed,sha256}],"precision","provider","timings"} on stdout')
+    .option('--json', 'print {"generationId","images":[{path,seed,sha256}],"precision","provider","timings","warnings"} on stdout')
     .action(async (o: GenerateOptions) => {
       const request = requestFromOptions(o);
       const modelDir = resolve(o.model);

@@ -12,8 +12,7 @@ import { StudioError } from '../../../shared/errors';
 import { forkSpawner } from '../../engine/host/client';
 import { resolveModelFolder } from '../../models/layout';
 import { defaultDataDir, ensureWritableDir, projectRoot } from '../../paths';
-import { isLoopbackHost } from '../../serve/auth';
-import { DEFAULT_PORT, startServer } from '../../serve/server';
+import { checkServeHost, DEFAULT_PORT, startServer } from '../../serve/server';
 import { StudioService } from '../../service';
 
 interface ServeCliOptions {
@@ -24,19 +23,17 @@ interface ServeCliOptions {
   allowRemote?: boolean;
 }
 
-/** Parses --port. @throws StudioError InvalidRequest */
+/** Parses --port, written in decimal digits (as generate's numbers: no `0x1f90`, no `8e3`). @throws StudioError InvalidRequest */
 export function parsePort(v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new StudioError('InvalidRequest', `--port ${v} is not a port number (0-65535; 0 = any free port).`);
+  const n = Number(v.trim());
+  if (!/^\d+$/.test(v.trim()) || n > 65535) throw new StudioError('InvalidRequest', `--port ${v} is not a port number (0-65535; 0 = any free port).`);
   return n;
 }
 
 /** Runs serve until a signal; resolves after the clean shutdown. */
 export async function runServe(o: ServeCliOptions, signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): Promise<void> {
   const port = parsePort(o.port);
-  if (!isLoopbackHost(o.host) && !o.allowRemote) {
-    throw new StudioError('InvalidRequest', `Serving on ${o.host} would expose the studio to the network.`, 'Add --allow-remote if you mean it (anyone with the token can then use it).');
-  }
+  checkServeHost(o.host, o.allowRemote); // before the data dir and the service are opened
   const modelDir = o.model ? resolve(o.model) : undefined;
   if (modelDir) resolveModelFolder(modelDir); // fail fast (exit 2) on a missing or broken model folder
   const dataDir = ensureWritableDir(o.dataDir ?? defaultDataDir());

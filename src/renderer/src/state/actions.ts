@@ -3,6 +3,7 @@
  * a dropped image. Each reports failures as notices with the service's message (StudioError) and never throws.
  */
 import type { RequestDraft } from '../../../shared/api';
+import { MAX_SEED } from '../../../shared/dto';
 import { call } from '../lib/invoke';
 import { sideProblem } from '../features/generate/resolutions';
 import { seedBatchProblem } from '../features/generate/seed';
@@ -17,7 +18,7 @@ export function paramProblems(): string[] {
     out.push(
       Number.isSafeInteger(params.seed)
         ? seedBatchProblem(params.seed, params.batch)
-        : 'The seed is not a whole number from 0 to 9007199254740991: type one, roll the dice, or choose Random.',
+        : `The seed is not a whole number from 0 to ${MAX_SEED}: type one, roll the dice, or choose Random.`,
     );
   }
   return out.filter((p): p is string => p !== null);

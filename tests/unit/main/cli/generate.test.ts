@@ -10,6 +10,7 @@ import { DEFAULTS } from '../../../../src/shared/dto';
 import { StudioError } from '../../../../src/shared/errors';
 import { cliFailure, requestFromOptions } from '../../../../src/main/cli/commands/generate';
 import { MAX_PROMPT_CHARS } from '../../../../src/main/engine/pipeline/validate';
+import { studioError } from '../../../fixtures/studioError';
 
 const dir = mkdtempSync(join(tmpdir(), 'generate-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,15 +37,8 @@ function options(over: Partial<Options> = {}): Options {
   };
 }
 
-function refusal(over: Partial<Options>): StudioError {
-  try {
-    requestFromOptions(options(over));
-  } catch (e) {
-    if (e instanceof StudioError) return e;
-    throw e;
-  }
-  throw new Error(`accepted ${JSON.stringify(over)}`);
-}
+/** The StudioError `requestFromOptions` throws for these options. */
+const refusal = (over: Partial<Options>): StudioError => studioError(() => requestFromOptions(options(over)));
 
 describe('generate: numeric options', () => {
   it('takes plain decimal integers and numbers', () => {

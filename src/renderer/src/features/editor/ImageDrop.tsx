@@ -4,13 +4,17 @@
  * written). Files without usable metadata restore nothing and say so.
  */
 import { useEffect, useState } from 'react';
+import { StudioError } from '../../../../shared/errors';
 import { call } from '../../lib/invoke';
 import { notifyError, notifyInfo, useNotices } from '../../state/notices';
 import { useStudio } from '../../state/studioStore';
 
 const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
 
-/** Restores the first file's request; returns true when something was restored. */
+/**
+ * Restores a file's request into the editor and the generate panel (nothing is written to the history).
+ * @returns true when at least one field came from the file; false after posting a notice (no metadata, or an error)
+ */
 export async function restoreFromFile(file: File): Promise<boolean> {
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -19,7 +23,11 @@ export async function restoreFromFile(file: File): Promise<boolean> {
       restoreOnly: true,
     });
     const o = outcomes[0];
-    if (!o?.request) {
+    // An empty or truncated file comes back as a failed outcome: say why (the catch below names the file).
+    if (o?.error) throw new StudioError(o.error.code, o.error.message, o.error.hint);
+    // A file without usable metadata still carries a request completed with defaults (an empty prompt): applying
+    // it would wipe the editor, so nothing is restored unless the file gave at least one field (conventions.md §10).
+    if (!o?.request || o.source === 'none' || !o.restored?.length) {
       useNotices.getState().push({
         level: 'warning',
         text: `Nothing to restore from ${file.name}. ${o?.notes.join(' ') ?? ''}`.trim(),
@@ -27,10 +35,14 @@ export async function restoreFromFile(file: File): Promise<boolean> {
       });
       return false;
     }
-    useStudio.getState().applyRequest(o.request);
+    // Only the fields the file gave: the rest of `request` is defaults (seed 0 where the file had none), which
+    // would overwrite what the user set.
+    const request = o.request;
+    const fields = Object.fromEntries(o.restored.map((k) => [k, request[k as keyof typeof request]]));
+    useStudio.getState().applyRequest(fields);
     const from = o.source === 'newbie' || o.source === 'studio' ? 'NewBie Studio' : o.source;
     notifyInfo(
-      `Restored ${o.restored?.join(', ') || 'the prompt'} from ${file.name} (${from}).${o.notes.length ? ' ' + o.notes.join(' ') : ''}`,
+      `Restored ${o.restored.join(', ')} from ${file.name} (${from}).${o.notes.length ? ' ' + o.notes.join(' ') : ''}`,
     );
     return true;
   } catch (e) {
@@ -39,6 +51,7 @@ export async function restoreFromFile(file: File): Promise<boolean> {
   }
 }
 
+/** Window-wide drop target: shows an overlay while files are dragged over and restores the first dropped file. */
 export function ImageDrop() {
   const [over, setOver] = useState(false);
   useEffect(() => {

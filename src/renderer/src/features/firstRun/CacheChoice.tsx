@@ -9,6 +9,7 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { call, errorText } from '../../lib/invoke';
 import { activateModel } from './activate';
 
+/** The Hugging Face cache choice: lists what `models.find` found, with Use and Look again. */
 export function CacheChoice() {
   const [found, setFound] = useState<HfCacheFindResult | null>(null);
   const [problem, setProblem] = useState<string | null>(null);

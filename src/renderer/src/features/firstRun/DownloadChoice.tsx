@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import type { ModelCheckReport } from '../../../../shared/apiTypes';
-import type { StudioErrorData } from '../../../../shared/errors';
+import { StudioError, type StudioErrorData } from '../../../../shared/errors';
 import type { ModelDownloadProgressEvent } from '../../../../shared/modelTypes';
 import { TextField } from '../../components/TextField';
 import { formatBytes } from '../../lib/format';
@@ -49,6 +49,7 @@ function ProgressView({ p }: { p: ModelDownloadProgressEvent }) {
   );
 }
 
+/** The download choice: start / cancel / resume, progress, errors with hints, and the check of a failed download. */
 export function DownloadChoice() {
   const [run, setRun] = useState<Run>(null);
   const [progress, setProgress] = useState<ModelDownloadProgressEvent | null>(null);
@@ -98,7 +99,11 @@ export function DownloadChoice() {
       });
       setRun({ downloadId: started.downloadId, dir: started.dir });
     } catch (e) {
-      setError({ code: 'InvalidRequest', message: errorText(e) });
+      // Keep the service's code (Unauthorized asks for a token, DownloadFailed offers a resume) and its hint.
+      const data =
+        e instanceof StudioError ? e.toData() : { code: 'DownloadFailed' as const, message: errorText(e) };
+      setError(data);
+      if (data.code === 'Unauthorized') setNeedsToken(true);
     } finally {
       setStarting(false);
     }

@@ -36,6 +36,7 @@ function ConfiguredProblem({ dir }: { dir: string }) {
   );
 }
 
+/** The "checking" splash, then the four choices (and the configured folder's problem, if any). */
 export function FirstRunScreen() {
   const phase = useFirstRunPhase();
   const configured = useStudio((s) => s.settings?.modelDir ?? null);

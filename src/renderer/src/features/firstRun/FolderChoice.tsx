@@ -12,6 +12,7 @@ import { call, errorText } from '../../lib/invoke';
 import { activateModel } from './activate';
 import { ModelReport } from './ModelReport';
 
+/** The folder choice: a typed path (or Browse… in Electron), activated with `activateModel`. */
 export function FolderChoice() {
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);

@@ -29,6 +29,7 @@ function NameList({ label, names }: { label: string; names: string[] }) {
   );
 }
 
+/** A model check report as a region named `title`: verdict, one row per component, DiT tensors, problems, notes. */
 export function ModelReport({
   report,
   title = 'Model check report',

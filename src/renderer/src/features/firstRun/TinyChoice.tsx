@@ -7,6 +7,7 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { call, errorText } from '../../lib/invoke';
 import { activateModel } from './activate';
 
+/** The tiny-model choice: makes the random test model and activates it. */
 export function TinyChoice() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);

@@ -46,6 +46,7 @@ function Side({ image, label }: { image: HistoryImage | undefined; label: string
   );
 }
 
+/** The compare dialog for the pair picked in the gallery store (`compare`); closed while there is none. */
 export function CompareView() {
   const pair = useGallery((s) => s.compare);
   const left = useEntry(pair?.[0].generationId ?? null);
@@ -56,7 +57,13 @@ export function CompareView() {
     <Dialog title="Compare generations" open={pair !== null} onClose={close} className="compare-dialog">
       {!ready && (
         <p role="status">
-          {left.status === 'error' ? left.message : right.status === 'error' ? right.message : 'Loading…'}
+          {left.status === 'error'
+            ? left.message
+            : right.status === 'error'
+              ? right.message
+              : left.status === 'missing' || right.status === 'missing'
+                ? 'One of these generations is no longer in the history.'
+                : 'Loading…'}
         </p>
       )}
       {ready && (

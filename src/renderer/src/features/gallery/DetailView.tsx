@@ -15,6 +15,7 @@ import { copyText, deleteImages, toggleFavorite } from './galleryActions';
 import { useGallery } from './galleryStore';
 import { useEntry } from './useEntry';
 
+/** The detail dialog of the image open in the gallery store (`detail`); closed while there is none. */
 export function DetailView() {
   const detail = useGallery((s) => s.detail);
   const favoriteInGrid = useGallery((s) => s.items.find((i) => i.id === detail?.imageId)?.favorite);

@@ -2,6 +2,7 @@
 import type { HistoryEntry, HistoryImage } from '../../../../shared/apiTypes';
 import { formatBytes, formatDate, formatDuration, formatPlan } from '../../lib/format';
 
+/** Parameters of `entry`; the seed, batch index and SHA-256 are those of `image` when given (else the request's seed). */
 export function EntryParams({ entry, image }: { entry: HistoryEntry; image: HistoryImage | undefined }) {
   const r = entry.request;
   const t = entry.timings;

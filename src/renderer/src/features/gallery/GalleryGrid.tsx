@@ -49,6 +49,7 @@ function tileUnder(rows: HTMLElement, x: number, y: number): Element | null {
   }
 }
 
+/** The grid of the gallery store's loaded tiles, with paging, keyboard navigation and an empty-state note. */
 export function GalleryGrid() {
   const items = useGallery((s) => s.items);
   const done = useGallery((s) => s.done);

@@ -11,6 +11,7 @@ import { GalleryGrid } from './GalleryGrid';
 import { GalleryToolbar } from './GalleryToolbar';
 import { useGallery } from './galleryStore';
 
+/** The gallery region: loads the first page on mount, adds new generations on `history.added`. */
 export function GalleryPanel() {
   const compareBase = useGallery((s) => s.compareBase);
   useEffect(() => {

@@ -7,7 +7,9 @@ import { memo } from 'react';
 import type { GalleryItem } from '../../../../shared/apiTypes';
 import { tileAlt } from './tileText';
 
+/** Tile edge in CSS px (thumbnails are square). */
 export const TILE = 160;
+/** Space between tiles and between rows, CSS px. */
 export const GAP = 8;
 
 interface RowProps {
@@ -52,12 +54,7 @@ export const GalleryRow = memo(function GalleryRow({
               style={{ width: TILE, height: TILE }}
             >
               {showImages ? (
-                <img
-                  src={srcOf(item)}
-                  alt={tileAlt(item)}
-                  decoding="async"
-                  draggable={false}
-                />
+                <img src={srcOf(item)} alt={tileAlt(item)} decoding="async" draggable={false} />
               ) : (
                 <span className="tile-placeholder" role="img" aria-label={tileAlt(item)} />
               )}

@@ -10,6 +10,7 @@ import { useGallery } from './galleryStore';
 const SEARCH_DELAY_MS = 250;
 const DAY_MS = 86_400_000;
 
+/** Search box (debounced by SEARCH_DELAY_MS) and filters; each change reloads the gallery from its first page. */
 export function GalleryToolbar() {
   const filters = useGallery((s) => s.filters);
   const setFilters = useGallery((s) => s.setFilters);

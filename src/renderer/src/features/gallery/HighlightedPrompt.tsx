@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { colorizePrompt } from '../editor/language';
 
+/** `text` colorized as prompt XML (plain text until the colorizer answers, or if it fails); `label` names the region. */
 export function HighlightedPrompt({ text, label = 'Prompt XML' }: { text: string; label?: string }) {
   const [html, setHtml] = useState<string | null>(null);
   useEffect(() => {

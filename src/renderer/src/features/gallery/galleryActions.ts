@@ -51,7 +51,13 @@ export async function copyText(text: string, what = 'Prompt'): Promise<void> {
       area.select();
       const ok = document.execCommand('copy');
       area.remove();
-      if (!ok) throw new Error('the browser refused to copy');
+      if (!ok) {
+        notifyError(
+          'the browser refused to copy; select the text and press Ctrl+C',
+          `Could not copy the ${what.toLowerCase()}`,
+        );
+        return;
+      }
     }
     notifyInfo(`${what} copied.`);
   } catch (e) {

@@ -3,6 +3,7 @@
  * draws a new fixed seed (conventions.md §1: random seeds are uniform in [0, 2^32 − 1]).
  */
 import { useEffect, useId, useState } from 'react';
+import { MAX_SEED } from '../../../../shared/dto';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useStudio } from '../../state/studioStore';
 import { parseSeed, randomSeed, seedBatchProblem } from './seed';
@@ -23,7 +24,7 @@ export function SeedControl() {
   const problem = !fixed
     ? null
     : typed === null
-      ? 'A seed is a whole number from 0 to 9007199254740991.'
+      ? `A seed is a whole number from 0 to ${MAX_SEED}.`
       : seedBatchProblem(typed, params.batch);
   return (
     <fieldset className="seed-control">

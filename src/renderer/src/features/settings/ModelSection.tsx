@@ -13,6 +13,7 @@ import { useStudio } from '../../state/studioStore';
 import { useSystem } from '../../state/system';
 import { ModelReport } from '../firstRun/ModelReport';
 
+/** The Model fieldset of the settings dialog: folder field, Check model, Use this folder, and the report. */
 export function ModelSection() {
   const modelDir = useStudio((s) => s.settings?.modelDir ?? '');
   const sessionDir = useSystem((s) => s.model?.folder ?? '');

@@ -98,6 +98,7 @@ function DefaultsSection({ settings }: { settings: Settings }) {
   );
 }
 
+/** The settings dialog (Ctrl/Cmd+, or the header button); each control saves at once through `settings.set`. */
 export function SettingsDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   const settings = useStudio((s) => s.settings);
   const theme = useStudio((s) => s.theme);

@@ -92,6 +92,7 @@ function Connection() {
   );
 }
 
+/** The status bar at the bottom of the studio (region "Status"). */
 export function StatusBar() {
   const device = useStudio((s) => s.device);
   const lastRun = useSystem((s) => s.lastRun);
